@@ -1,0 +1,36 @@
+package dev.quotegate.provider.sim;
+
+import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.QuoteProvider;
+import java.net.URI;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** Wires the simulator adapter; with no base URL it follows the embedded simulator. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "quotegate.providers.sim", name = "enabled", matchIfMissing = true)
+class SimProviderConfiguration {
+
+  @Bean
+  QuoteProvider simQuoteProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
+    if (props.baseUrl() != null) {
+      URI fixed = props.baseUrl();
+      return new SimQuoteProvider(client, props, () -> fixed);
+    }
+    // The embedded simulator binds when the context starts, after this bean exists:
+    // read its port at call time (a property lookup, no I/O).
+    return new SimQuoteProvider(
+        client,
+        props,
+        () -> {
+          String port = env.getProperty("local.simulator.port");
+          if (port == null) {
+            throw new IllegalStateException(
+                "quotegate.providers.sim.base-url is not set and no embedded simulator is running");
+          }
+          return URI.create("http://127.0.0.1:" + port);
+        });
+  }
+}

@@ -1,0 +1,210 @@
+package dev.quotegate.quote;
+
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.quote.QuoteBatchView.SymbolError;
+import dev.quotegate.quote.QuoteResult.Failed;
+import dev.quotegate.quote.QuoteResult.Found;
+import dev.quotegate.quote.QuoteResult.Origin;
+import dev.quotegate.web.Problems;
+import dev.quotegate.web.SymbolParams;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Quote endpoints: parse and validate, call {@link QuoteService}, and answer with ETag,
+ * Cache-Control from the remaining freshness, and Server-Timing.
+ */
+final class QuoteHandler {
+
+  private final QuoteService service;
+  private final QuoteProperties props;
+  private final Clock clock;
+
+  QuoteHandler(QuoteService service, QuoteProperties props, Clock clock) {
+    this.service = service;
+    this.props = props;
+    this.clock = clock;
+  }
+
+  /** {@code GET /api/v1/quotes/{symbol}}. */
+  Mono<ServerResponse> quote(ServerRequest request) {
+    return Mono.defer(
+        () -> {
+          String symbol = SymbolParams.pathSymbol(request, "symbol");
+          long start = System.nanoTime();
+          return service
+              .quote(symbol)
+              .flatMap(
+                  result -> {
+                    if (result instanceof Failed f) {
+                      return Mono.error(f.error());
+                    }
+                    Found found = (Found) result;
+                    Instant now = clock.instant();
+                    return respond(request, List.of(found), QuoteView.of(found.entry(), found.stale(), now), start, now);
+                  });
+        });
+  }
+
+  /** {@code GET /api/v1/quotes?symbols=A,B,C}. */
+  Mono<ServerResponse> quotes(ServerRequest request) {
+    return Mono.defer(
+        () -> {
+          List<String> symbols =
+              SymbolParams.symbols("symbols", request.queryParam("symbols").orElse(null), props.maxSymbols());
+          long start = System.nanoTime();
+          return service
+              .quotes(symbols)
+              .flatMap(
+                  results -> {
+                    Instant now = clock.instant();
+                    List<Found> found = new ArrayList<>(results.size());
+                    List<QuoteView> views = new ArrayList<>(results.size());
+                    List<SymbolError> errors = new ArrayList<>();
+                    GatewayException firstUpstreamError = null;
+                    for (QuoteResult r : results) {
+                      if (r instanceof Found f) {
+                        found.add(f);
+                        views.add(QuoteView.of(f.entry(), f.stale(), now));
+                      } else {
+                        GatewayException e = ((Failed) r).error();
+                        errors.add(new SymbolError(r.symbol(), Problems.status(e), Problems.code(e), e.getMessage()));
+                        if (firstUpstreamError == null && !(e instanceof GatewayException.NotFound)) {
+                          firstUpstreamError = e;
+                        }
+                      }
+                    }
+                    if (found.isEmpty() && firstUpstreamError != null) {
+                      // Nothing to show and not the client's fault: a clear 503/504.
+                      return Mono.error(firstUpstreamError);
+                    }
+                    QuoteBatchView body = new QuoteBatchView(now, symbols.size(), views, errors);
+                    return respond(request, found, body, start, now, errors);
+                  });
+        });
+  }
+
+  private Mono<ServerResponse> respond(ServerRequest request, List<Found> found, Object body, long start, Instant now) {
+    return respond(request, found, body, start, now, List.of());
+  }
+
+  private Mono<ServerResponse> respond(
+      ServerRequest request, List<Found> found, Object body, long start, Instant now, List<SymbolError> errors) {
+    String etag = etag(found, errors);
+    String cacheControl = cacheControl(found, errors, now);
+    String timing = serverTiming(found, errors, start);
+    if (matches(request.headers().firstHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+      return ServerResponse.status(HttpStatus.NOT_MODIFIED)
+          .header(HttpHeaders.ETAG, etag)
+          .header(HttpHeaders.CACHE_CONTROL, cacheControl)
+          .header("Server-Timing", timing)
+          .build();
+    }
+    return ServerResponse.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .header(HttpHeaders.ETAG, etag)
+        .header(HttpHeaders.CACHE_CONTROL, cacheControl)
+        .header("Server-Timing", timing)
+        .bodyValue(body);
+  }
+
+  /**
+   * A weak validator over what the quotes are (symbol, fetch time, staleness), not over the
+   * bytes: {@code ageMs} changes every millisecond without the data changing.
+   */
+  static String etag(List<Found> found, List<SymbolError> errors) {
+    long h = 0xcbf29ce484222325L;
+    for (Found f : found) {
+      h = fnv(h, f.symbol());
+      h = fnv(h, Long.toString(f.entry().fetchedAt().toEpochMilli()) + f.entry().fetchedAt().getNano());
+      h = fnv(h, f.stale() ? "s" : "f");
+    }
+    for (SymbolError e : errors) {
+      h = fnv(h, e.symbol() + ":" + e.code());
+    }
+    return "W/\"" + Long.toHexString(h) + "\"";
+  }
+
+  private static long fnv(long h, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    h ^= 0x1f;
+    return h * 0x100000001b3L;
+  }
+
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    String opaque = etag.substring(2); // weak comparison: ignore W/
+    for (String candidate : ifNoneMatch.split(",")) {
+      String c = candidate.trim();
+      if (c.equals("*") || c.equals(etag) || c.equals(opaque) || (c.startsWith("W/") && c.substring(2).equals(opaque))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Cacheable for the freshness left on the least fresh quote; not at all if any is stale. */
+  static String cacheControl(List<Found> found, List<SymbolError> errors, Instant now) {
+    if (found.isEmpty() || !errors.isEmpty()) {
+      return "no-cache";
+    }
+    Duration min = null;
+    for (Found f : found) {
+      if (f.stale()) {
+        return "no-cache";
+      }
+      Duration left = f.entry().remaining(now);
+      if (min == null || left.compareTo(min) < 0) {
+        min = left;
+      }
+    }
+    return "public, max-age=" + min.toSeconds();
+  }
+
+  static String serverTiming(List<Found> found, List<SymbolError> errors, long start) {
+    int cached = 0;
+    int upstream = 0;
+    int stale = 0;
+    for (Found f : found) {
+      if (f.origin() == Origin.CACHE) {
+        cached++;
+      } else if (f.origin() == Origin.UPSTREAM) {
+        upstream++;
+      } else {
+        stale++;
+      }
+    }
+    String outcome;
+    if (stale > 0) {
+      outcome = "stale";
+    } else if (upstream == 0 && errors.isEmpty()) {
+      outcome = "hit";
+    } else if (cached == 0) {
+      outcome = "miss";
+    } else {
+      outcome = "partial";
+    }
+    double ms = (System.nanoTime() - start) / 1_000_000.0;
+    String dur = String.format(java.util.Locale.ROOT, "%.1f", ms);
+    StringBuilder sb = new StringBuilder("cache;desc=").append(outcome);
+    if (upstream > 0 || stale > 0 || !errors.isEmpty()) {
+      sb.append(", upstream;dur=").append(dur);
+    }
+    sb.append(", total;dur=").append(dur);
+    return sb.toString();
+  }
+}

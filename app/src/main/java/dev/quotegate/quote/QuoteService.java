@@ -1,0 +1,195 @@
+package dev.quotegate.quote;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.quotegate.cache.Cached;
+import dev.quotegate.cache.LocalCache;
+import dev.quotegate.cache.TtlPolicy;
+import dev.quotegate.fetch.Batcher;
+import dev.quotegate.fetch.CapacityExceededException;
+import dev.quotegate.fetch.Coalescer;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.Upstream;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.provider.QuoteProvider;
+import dev.quotegate.quote.QuoteResult.Failed;
+import dev.quotegate.quote.QuoteResult.Found;
+import dev.quotegate.quote.QuoteResult.Origin;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The quote path: cache, then one coalesced upstream fetch per symbol, batched with other
+ * symbols' fetches into the provider's batch calls, written back to the cache; on upstream
+ * failure the last known value, marked stale.
+ */
+public final class QuoteService {
+
+  private static final Logger log = LoggerFactory.getLogger(QuoteService.class);
+
+  private final QuoteProvider provider;
+  private final LocalCache<Quote> cache;
+  private final TtlPolicy ttl;
+  private final QuoteProperties props;
+  private final Clock clock;
+  private final Coalescer<String, Cached<Quote>> coalescer;
+  private final Batcher<String, Quote> batcher;
+  private final Cache<String, Instant> notFound;
+  private final Counter staleServed;
+  private final Counter notFoundCached;
+
+  public QuoteService(
+      QuoteProvider provider,
+      LocalCache<Quote> cache,
+      TtlPolicy ttl,
+      QuoteProperties props,
+      Clock clock,
+      Scheduler batchScheduler,
+      MeterRegistry registry) {
+    this.provider = Objects.requireNonNull(provider, "provider");
+    this.cache = Objects.requireNonNull(cache, "cache");
+    this.ttl = Objects.requireNonNull(ttl, "ttl");
+    this.props = Objects.requireNonNull(props, "props");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.coalescer = new Coalescer<>("quotes", props.maxInFlight(), registry);
+    this.batcher =
+        new Batcher<>(
+            "quotes." + provider.name(),
+            props.batchWindow(),
+            provider.maxBatchSize(),
+            props.maxPending(),
+            provider::quotes,
+            batchScheduler,
+            registry);
+    this.notFound =
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(props.notFoundTtl())
+            .build();
+    this.staleServed =
+        Counter.builder("quotegate.quotes.stale.served")
+            .description("Quotes served past their freshness because upstream failed")
+            .register(registry);
+    this.notFoundCached =
+        Counter.builder("quotegate.quotes.notfound.cached")
+            .description("Unknown symbols answered from the negative cache")
+            .register(registry);
+  }
+
+  /**
+   * Quotes for {@code symbols} (validated, distinct), in the same order, one result per
+   * symbol. Never fails as a whole: every per-symbol failure is a {@link Failed} result.
+   */
+  public Mono<List<QuoteResult>> quotes(List<String> symbols) {
+    return Mono.defer(
+        () -> {
+          Instant now = clock.instant();
+          Map<String, Cached<Quote>> hits = cache.getAll(symbols);
+          QuoteResult[] results = new QuoteResult[symbols.size()];
+          List<Integer> missing = new ArrayList<>();
+          for (int i = 0; i < results.length; i++) {
+            String symbol = symbols.get(i);
+            Cached<Quote> hit = hits.get(symbol);
+            if (hit != null && hit.isFresh(now)) {
+              results[i] = new Found(symbol, hit, Origin.CACHE);
+            } else if (notFound.getIfPresent(symbol) != null) {
+              notFoundCached.increment();
+              results[i] = new Failed(symbol, unknown(symbol));
+            } else {
+              missing.add(i);
+            }
+          }
+          if (missing.isEmpty()) {
+            return Mono.just(Arrays.asList(results));
+          }
+          List<Mono<QuoteResult>> fetches = new ArrayList<>(missing.size());
+          for (int i : missing) {
+            fetches.add(fetch(symbols.get(i)));
+          }
+          // All misses fetched at once; results keep the requested order.
+          return Flux.mergeSequential(fetches, fetches.size(), 1)
+              .collectList()
+              .map(
+                  fetched -> {
+                    for (int k = 0; k < fetched.size(); k++) {
+                      results[missing.get(k)] = fetched.get(k);
+                    }
+                    return Arrays.asList(results);
+                  });
+        });
+  }
+
+  /** One symbol's result. */
+  public Mono<QuoteResult> quote(String symbol) {
+    return quotes(List.of(symbol)).map(list -> list.get(0));
+  }
+
+  private Mono<QuoteResult> fetch(String symbol) {
+    return coalescer
+        .get(symbol, () -> load(symbol))
+        .<QuoteResult>map(entry -> new Found(symbol, entry, Origin.UPSTREAM))
+        .onErrorResume(e -> Mono.just(fallback(symbol, e)));
+  }
+
+  /** The shared upstream fetch: runs once per symbol however many callers wait on it. */
+  private Mono<Cached<Quote>> load(String symbol) {
+    return batcher
+        .get(symbol)
+        .map(
+            quote -> {
+              Instant now = clock.instant();
+              Cached<Quote> entry = new Cached<>(quote, now, ttl.expiresAt(now));
+              cache.put(symbol, entry);
+              return entry;
+            })
+        .switchIfEmpty(
+            Mono.fromCallable(
+                () -> {
+                  notFound.put(symbol, clock.instant());
+                  throw unknown(symbol);
+                }));
+  }
+
+  private QuoteResult fallback(String symbol, Throwable e) {
+    GatewayException error = toGatewayException(e);
+    if (error instanceof GatewayException.NotFound) {
+      return new Failed(symbol, error);
+    }
+    Cached<Quote> last = cache.peek(symbol);
+    Instant now = clock.instant();
+    if (last != null && last.age(now).compareTo(props.staleMaxAge()) <= 0) {
+      staleServed.increment();
+      log.debug("serving stale {} (age {}) after upstream failure: {}", symbol, last.age(now), error.getMessage());
+      return new Found(symbol, last, Origin.STALE);
+    }
+    return new Failed(symbol, error);
+  }
+
+  private static GatewayException toGatewayException(Throwable e) {
+    if (e instanceof GatewayException g) {
+      return g;
+    }
+    if (e instanceof CapacityExceededException c) {
+      return new GatewayException.Overloaded(c.getMessage(), Duration.ofSeconds(1));
+    }
+    log.warn("unexpected failure on the quote path", e);
+    return new Upstream("gateway", UpstreamFailure.UNAVAILABLE, "internal error: " + e.getClass().getSimpleName(), null, e);
+  }
+
+  private static GatewayException.NotFound unknown(String symbol) {
+    return new GatewayException.NotFound(symbol, "unknown symbol: " + symbol);
+  }
+}

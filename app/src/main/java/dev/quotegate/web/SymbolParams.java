@@ -1,0 +1,94 @@
+package dev.quotegate.web;
+
+import dev.quotegate.platform.GatewayException.InvalidParam;
+import dev.quotegate.platform.GatewayException.InvalidRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Parses and validates ticker symbols from requests. Symbols are upper-cased; a valid one is
+ * 1 to 16 characters of letters, digits and {@code . - =}, optionally led by {@code ^}
+ * (indices): {@code AAPL}, {@code BRK.B}, {@code BRK-B}, {@code VOD.L}, {@code ^GSPC},
+ * {@code EURUSD=X}. Anything else is a 400 naming the offending entry, and never reaches a
+ * provider.
+ */
+public final class SymbolParams {
+
+  private static final Pattern SYMBOL = Pattern.compile("\\^?[A-Z0-9][A-Z0-9.=-]{0,15}");
+  private static final int MAX_REPORTED = 10;
+
+  private SymbolParams() {}
+
+  /**
+   * The symbol in the request path's last segment, upper-cased. Read from the raw segment:
+   * the framework would silently drop a {@code ;...} suffix as matrix variables, and
+   * {@code A;DROP} must be a 400, not a look-up of {@code A}.
+   */
+  public static String pathSymbol(ServerRequest request, String field) {
+    List<PathContainer.Element> elements = request.requestPath().pathWithinApplication().elements();
+    String raw = elements.isEmpty() ? "" : elements.get(elements.size() - 1).value();
+    return symbol(field, UriUtils.decode(raw, StandardCharsets.UTF_8));
+  }
+
+  /** One symbol named {@code field}, upper-cased. */
+  public static String symbol(String field, String raw) {
+    String reason = check(raw);
+    if (reason != null) {
+      throw new InvalidRequest(field, reason);
+    }
+    return raw.trim().toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * A comma-separated list of at most {@code max} entries: upper-cased, duplicates removed,
+   * first-seen order kept. Every invalid entry is named as {@code field[i]} (up to ten).
+   */
+  public static List<String> symbols(String field, String raw, int max) {
+    if (raw == null || raw.isBlank()) {
+      throw new InvalidRequest(field, "required: a comma-separated list of 1 to " + max + " symbols");
+    }
+    String[] parts = raw.split(",", -1);
+    if (parts.length > max) {
+      throw new InvalidRequest(field, "at most " + max + " symbols per request, got " + parts.length);
+    }
+    List<InvalidParam> invalid = new ArrayList<>();
+    LinkedHashSet<String> out = new LinkedHashSet<>(parts.length * 2);
+    for (int i = 0; i < parts.length; i++) {
+      String reason = check(parts[i]);
+      if (reason != null) {
+        if (invalid.size() < MAX_REPORTED) {
+          invalid.add(new InvalidParam(field + "[" + i + "]", reason));
+        }
+      } else {
+        out.add(parts[i].trim().toUpperCase(Locale.ROOT));
+      }
+    }
+    if (!invalid.isEmpty()) {
+      throw new InvalidRequest(invalid);
+    }
+    return List.copyOf(out);
+  }
+
+  private static String check(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return "empty symbol";
+    }
+    String s = raw.trim().toUpperCase(Locale.ROOT);
+    if (!SYMBOL.matcher(s).matches()) {
+      return "'" + abbreviate(raw) + "' is not a valid symbol (1-16 of A-Z 0-9 . - =, optional leading ^)";
+    }
+    return null;
+  }
+
+  private static String abbreviate(String raw) {
+    String clean = raw.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() <= 24 ? clean : clean.substring(0, 24) + "...";
+  }
+}
