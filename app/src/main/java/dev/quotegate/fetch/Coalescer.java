@@ -148,6 +148,7 @@ public final class Coalescer<K, V> {
     private final K key;
     private final Sinks.One<V> flight;
     private final Context context;
+    private boolean done; // terminal signals are serialized: no need for volatile
 
     Leader(K key, Sinks.One<V> flight, ContextView context) {
       this.key = key;
@@ -189,14 +190,25 @@ public final class Coalescer<K, V> {
 
     /**
      * Removes the entry before the waiters are signalled, so a waiter that reacts to the outcome
-     * with a new {@code get} starts a new fetch. True only for the first terminal signal.
+     * with a new {@code get} starts a new fetch. Removal and release of the slot are one atomic
+     * step for this key, so a {@code get} for it never sees the key gone but its slot still taken.
+     * True only for the first terminal signal.
      */
     private boolean release() {
-      if (inFlight.remove(key, flight)) {
-        inFlightCount.decrementAndGet();
-        return true;
+      if (done) {
+        return false;
       }
-      return false;
+      done = true;
+      inFlight.computeIfPresent(
+          key,
+          (k, current) -> {
+            if (current != flight) {
+              return current;
+            }
+            inFlightCount.decrementAndGet();
+            return null;
+          });
+      return true;
     }
   }
 }
