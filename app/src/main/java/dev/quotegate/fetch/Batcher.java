@@ -36,9 +36,9 @@ import reactor.core.scheduler.Scheduler;
  *   <li><b>Duplicates merged.</b> A key already in the open batch is not added again; its callers
  *       share one answer. (Keys in a batch that is already flushed are not joined: put a {@link
  *       Coalescer} in front for that.)
- *   <li><b>One call per batch.</b> Each flushed batch calls {@code batchFetch} exactly once with its
- *       distinct keys in arrival order. Batches run concurrently; a slow batch does not hold back
- *       the next one.
+ *   <li><b>One call per batch.</b> Each flushed batch calls {@code batchFetch} exactly once with
+ *       its distinct keys in arrival order. Batches run concurrently; a slow batch does not hold
+ *       back the next one.
  *   <li><b>Answers.</b> A key missing from the answer map (or an answer that completes empty)
  *       completes its callers empty. An error signalled or thrown by {@code batchFetch} fails every
  *       caller of that batch with that error.

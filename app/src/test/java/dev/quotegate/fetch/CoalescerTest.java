@@ -213,18 +213,22 @@ class CoalescerTest {
 
   @Test
   void callerWokenByCompletionStartsANewFetch() {
-    AtomicInteger subscriptions = new AtomicInteger();
-    Supplier<Mono<String>> fetch =
-        () -> Mono.fromSupplier(() -> "quote#" + subscriptions.incrementAndGet());
+    ControlledFetch first = new ControlledFetch();
+    AtomicInteger secondFetches = new AtomicInteger();
+    Supplier<Mono<String>> second =
+        () -> Mono.fromSupplier(() -> "fresh#" + secondFetches.incrementAndGet());
 
-    // The second get runs inside the first fetch's completion: the entry must already be gone,
-    // otherwise it would join a finished fetch (or be handed the stale value).
-    Mono<String> chained =
-        coalescer.get("AAPL", fetch).flatMap(first -> coalescer.get("AAPL", fetch));
+    // The waiter reacts to the first outcome with a new get, on the completing thread. The entry
+    // must already be gone: joining the finished fetch would hand it the old value.
+    Mono<String> chained = coalescer.get("AAPL", first).flatMap(old -> coalescer.get("AAPL", second));
 
-    StepVerifier.create(chained).expectNext("quote#2").expectComplete().verify(TIMEOUT);
-    assertThat(subscriptions).hasValue(2);
+    StepVerifier.create(chained)
+        .then(() -> first.upstream.tryEmitValue("old"))
+        .expectNext("fresh#1")
+        .expectComplete()
+        .verify(TIMEOUT);
     assertThat(requests("leader")).isEqualTo(2);
+    assertThat(requests("joined")).isZero();
     assertThat(inflight()).isZero();
   }
 
