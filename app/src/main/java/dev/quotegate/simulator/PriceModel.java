@@ -18,7 +18,9 @@ import java.util.List;
  *
  * <p>The log-price is the instrument's base level plus a sum of twelve octaves of hashed value
  * noise (periods from 20 seconds to about three years, amplitudes growing like the square root of
- * the period up to 16 days, then more slowly so prices stay near their base). Any instant costs
+ * the period up to 16 days, then more slowly so prices stay near their base). The six octaves of
+ * a day or longer are evaluated at the session's open and close and interpolated linearly in
+ * between (an intraday trend), the six shorter ones at the instant itself. Any instant costs
  * O(1) to evaluate; there is no cumulative state, so history is as cheap as the present and two
  * simulators with the same seed agree to the bit. Time is taken at millisecond resolution.
  *
@@ -43,14 +45,20 @@ public final class PriceModel {
     20, 60, 240, 900, 3_600, 14_400, DAY_S, 4 * DAY_S, 16 * DAY_S, 64 * DAY_S, 256 * DAY_S,
     1_024 * DAY_S
   };
+  /** Octaves below this index are intraday; the others are interpolated across the session. */
+  private static final int FIRST_SLOW_OCTAVE = 6;
   /** Per-octave amplitude in units of the instrument's daily volatility. */
   private static final double[] AMPLITUDES = new double[PERIODS_S.length];
+  private static final double[] FREQUENCIES_PER_MS = new double[PERIODS_S.length];
 
   static {
     for (int i = 0; i < PERIODS_S.length; i++) {
       double days = PERIODS_S[i] / DAY_S;
-      // Brownian-like (sqrt) up to 16 days, then damped so long-run prices stay near the base.
-      AMPLITUDES[i] = days <= 16 ? 0.8 * Math.sqrt(days) : 0.8 * 4 * Math.pow(days / 16, 0.3);
+      // Brownian-like (sqrt) up to 16 days, then damped so long-run prices stay near the base;
+      // intraday octaves a little louder so sessions show a realistic high-low range.
+      AMPLITUDES[i] = i < FIRST_SLOW_OCTAVE ? 1.4 * Math.sqrt(days)
+          : days <= 16 ? 0.8 * Math.sqrt(days) : 0.8 * 4 * Math.pow(days / 16, 0.3);
+      FREQUENCIES_PER_MS[i] = 1 / (PERIODS_S[i] * 1000);
     }
   }
 
@@ -73,7 +81,7 @@ public final class PriceModel {
   /** The price of {@code instrument} at {@code at}, frozen at the last close while closed. */
   public double price(Instrument instrument, Instant at) {
     Session session = calendar.currentOrPreviousSession(at);
-    return pathPrice(instrument, effective(session, at).toEpochMilli());
+    return pathPrice(instrument, session, effective(session, at).toEpochMilli());
   }
 
   /** The quote of {@code instrument} as of {@code now}. */
@@ -83,7 +91,7 @@ public final class PriceModel {
     DayStats day = dayStats(instrument, session, asOf);
     Session previous =
         calendar.session(calendar.previousTradingDay(session.date())).orElseThrow();
-    double previousClose = pathPrice(instrument, previous.close().toEpochMilli());
+    double previousClose = pathPrice(instrument, previous, previous.close().toEpochMilli());
     return new Quote(
         instrument.symbol(),
         day.close,
@@ -245,7 +253,7 @@ public final class PriceModel {
     int i1 = (int) ((end - open) / LATTICE_MS);
     double o = lattice[i0];
     boolean endOnLattice = (end - open) % LATTICE_MS == 0;
-    double c = endOnLattice ? lattice[i1] : pathPrice(ins, end);
+    double c = endOnLattice ? lattice[i1] : pathLog(ins, s, end);
     double hi = Math.max(o, c);
     double lo = Math.min(o, c);
     for (int i = i0 + 1; i <= i1 && i < lattice.length; i++) {
@@ -253,7 +261,8 @@ public final class PriceModel {
       lo = Math.min(lo, lattice[i]);
     }
     long volume = cumulativeVolume(ins, s, end) - cumulativeVolume(ins, s, start);
-    return new Bar(Instant.ofEpochMilli(start), o, hi, lo, c, volume);
+    return new Bar(Instant.ofEpochMilli(start), Math.exp(o), Math.exp(hi), Math.exp(lo),
+        Math.exp(c), volume);
   }
 
   private record DayStats(double open, double high, double low, double close, long volume) {}
@@ -266,37 +275,52 @@ public final class PriceModel {
     long open = s.open().toEpochMilli();
     long end = asOf.toEpochMilli();
     int last = (int) ((end - open) / LATTICE_MS);
-    double close = (end - open) % LATTICE_MS == 0 ? lattice[last] : pathPrice(ins, end);
+    double close = (end - open) % LATTICE_MS == 0 ? lattice[last] : pathLog(ins, s, end);
     double hi = close;
     double lo = close;
     for (int i = 0; i <= last && i < lattice.length; i++) {
       hi = Math.max(hi, lattice[i]);
       lo = Math.min(lo, lattice[i]);
     }
-    return new DayStats(lattice[0], hi, lo, close, cumulativeVolume(ins, s, end));
+    return new DayStats(Math.exp(lattice[0]), Math.exp(hi), Math.exp(lo), Math.exp(close),
+        cumulativeVolume(ins, s, end));
   }
 
   private record LatticeKey(String symbol, LocalDate date) {}
 
-  /** Path prices every 15 s from the session open to its close inclusive. */
+  /**
+   * Path log-prices every 15 s from the session open to its close inclusive. Logs, because exp is
+   * monotone: extremes are found on logs and only they are exponentiated.
+   */
   private double[] lattice(Instrument ins, Session s) {
+    // Only recent sessions are worth keeping: long daily histories would just churn the cache.
+    if (s.close().isBefore(Instant.now().minus(java.time.Duration.ofDays(7)))) {
+      return computeLattice(ins, s);
+    }
     return lattices.get(new LatticeKey(ins.symbol(), s.date()), k -> computeLattice(ins, s));
   }
 
   private double[] computeLattice(Instrument ins, Session s) {
     long open = s.open().toEpochMilli();
-    int n = (int) ((s.close().toEpochMilli() - open) / LATTICE_MS) + 1;
+    long close = s.close().toEpochMilli();
+    int n = (int) ((close - open) / LATTICE_MS) + 1;
     double[] logs = new double[n];
-    java.util.Arrays.fill(logs, Math.log(ins.basePrice()));
     long key = symbolKey(ins);
-    for (int o = 0; o < PERIODS_S.length; o++) {
+    double logBase = Math.log(ins.basePrice());
+    double slowOpen = slow(ins, key, open);
+    double slowClose = slow(ins, key, close);
+    for (int i = 0; i < n; i++) {
+      long t = open + i * LATTICE_MS;
+      logs[i] = logBase + trend(slowOpen, slowClose, open, close, t);
+    }
+    for (int o = 0; o < FIRST_SLOW_OCTAVE; o++) {
       double amp = AMPLITUDES[o] * ins.dailyVolatility();
       double phase = phase(key, o);
       long cachedCell = Long.MIN_VALUE;
       double v0 = 0;
       double v1 = 0;
       for (int i = 0; i < n; i++) {
-        double x = ((open + i * LATTICE_MS) / 1000.0) / PERIODS_S[o] + phase;
+        double x = (open + i * LATTICE_MS) * FREQUENCIES_PER_MS[o] + phase;
         double floor = Math.floor(x);
         long cell = (long) floor;
         if (cell != cachedCell) {
@@ -307,26 +331,50 @@ public final class PriceModel {
         logs[i] += amp * interpolate(v0, v1, x - floor);
       }
     }
-    for (int i = 0; i < n; i++) {
-      logs[i] = Math.exp(logs[i]);
-    }
     return logs;
   }
 
   // --- the path -------------------------------------------------------------------------------
 
-  /** The raw path, ignoring the calendar. Must stay bit-identical to {@link #computeLattice}. */
-  double pathPrice(Instrument ins, long epochMilli) {
+  /**
+   * The path at an instant of session {@code s} (open to close inclusive). Must stay
+   * bit-identical to {@link #computeLattice}: same expressions, same order of additions.
+   */
+  double pathPrice(Instrument ins, Session s, long epochMilli) {
+    return Math.exp(pathLog(ins, s, epochMilli));
+  }
+
+  private double pathLog(Instrument ins, Session s, long epochMilli) {
     long key = symbolKey(ins);
-    double log = Math.log(ins.basePrice());
-    for (int o = 0; o < PERIODS_S.length; o++) {
-      double amp = AMPLITUDES[o] * ins.dailyVolatility();
-      double x = (epochMilli / 1000.0) / PERIODS_S[o] + phase(key, o);
-      double floor = Math.floor(x);
-      long cell = (long) floor;
-      log += amp * interpolate(latticeValue(key, o, cell), latticeValue(key, o, cell + 1), x - floor);
+    long open = s.open().toEpochMilli();
+    long close = s.close().toEpochMilli();
+    double log = Math.log(ins.basePrice())
+        + trend(slow(ins, key, open), slow(ins, key, close), open, close, epochMilli);
+    for (int o = 0; o < FIRST_SLOW_OCTAVE; o++) {
+      log += octave(ins, key, o, epochMilli);
     }
-    return Math.exp(log);
+    return log;
+  }
+
+  private static double trend(double atOpen, double atClose, long open, long close, long t) {
+    return atOpen + (atClose - atOpen) * ((t - open) / (double) (close - open));
+  }
+
+  /** Sum of the octaves of a day or longer at {@code epochMilli}. */
+  private static double slow(Instrument ins, long key, long epochMilli) {
+    double sum = 0;
+    for (int o = FIRST_SLOW_OCTAVE; o < PERIODS_S.length; o++) {
+      sum += octave(ins, key, o, epochMilli);
+    }
+    return sum;
+  }
+
+  private static double octave(Instrument ins, long key, int o, long epochMilli) {
+    double amp = AMPLITUDES[o] * ins.dailyVolatility();
+    double x = epochMilli * FREQUENCIES_PER_MS[o] + phase(key, o);
+    double floor = Math.floor(x);
+    long cell = (long) floor;
+    return amp * interpolate(latticeValue(key, o, cell), latticeValue(key, o, cell + 1), x - floor);
   }
 
   private static double interpolate(double v0, double v1, double f) {
