@@ -28,7 +28,7 @@ import java.util.List;
  * the price is frozen at the last close, and the next open gaps to wherever the path has got to
  * overnight, like a real overnight gap.
  *
- * <p>Highs and lows come from sampling the path on a 15-second lattice aligned on the session
+ * <p>Highs and lows come from sampling the path on a 30-second lattice aligned on the session
  * open (plus the current price), for every bar size alike, so bars aggregate exactly: a day's
  * high is the highest of its minute bars' highs, and the bar in progress closes at the quote's
  * price. Cumulative session volume follows a U-shaped intraday profile warped by per-day noise.
@@ -38,7 +38,7 @@ import java.util.List;
 public final class PriceModel {
 
   /** Spacing of the lattice highs and lows are sampled on. */
-  static final long LATTICE_MS = 15_000;
+  static final long LATTICE_MS = 30_000;
 
   private static final double DAY_S = 86_400;
   private static final double[] PERIODS_S = {
@@ -64,8 +64,12 @@ public final class PriceModel {
 
   private final long seed;
   private final MarketCalendar calendar;
+  /** Recent sessions' lattices (~6 KB each): today's quotes and intraday bars reuse them. */
   private final Cache<LatticeKey, double[]> lattices =
-      Caffeine.newBuilder().maximumSize(1_024).build();
+      Caffeine.newBuilder().maximumSize(2_048).build();
+  /** Completed sessions' OHLCV (~100 B each): long daily and weekly histories reuse them. */
+  private final Cache<LatticeKey, DayStats> completedDays =
+      Caffeine.newBuilder().maximumSize(250_000).build();
 
   /** A model for {@code seed} over {@code calendar}'s sessions. */
   public PriceModel(long seed, MarketCalendar calendar) {
@@ -268,6 +272,10 @@ public final class PriceModel {
   private record DayStats(double open, double high, double low, double close, long volume) {}
 
   private DayStats dayStats(Instrument ins, Session s, Instant asOf) {
+    if (asOf.equals(s.close())) {
+      return completedDays.get(new LatticeKey(ins.symbol(), s.date()),
+          k -> dayStats(ins, s, asOf, lattice(ins, s)));
+    }
     return dayStats(ins, s, asOf, lattice(ins, s));
   }
 
@@ -289,7 +297,7 @@ public final class PriceModel {
   private record LatticeKey(String symbol, LocalDate date) {}
 
   /**
-   * Path log-prices every 15 s from the session open to its close inclusive. Logs, because exp is
+   * Path log-prices every 30 s from the session open to its close inclusive. Logs, because exp is
    * monotone: extremes are found on logs and only they are exponentiated.
    */
   private double[] lattice(Instrument ins, Session s) {
