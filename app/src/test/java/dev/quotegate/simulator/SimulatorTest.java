@@ -436,6 +436,25 @@ class SimulatorTest {
     }
   }
 
+  @Test
+  void stopReleasesRequestsHeldByTheHangFault() {
+    Simulator other = Simulator.create(SimulatorProperties.defaults().withPort(0).withUniverseSize(10)
+        .withFaults(Faults.NONE.withHangRate(1.0))).start();
+    HttpClient client = HttpClient.create().protocol(HttpProtocol.H2C).baseUrl(other.baseUrl());
+    StepVerifier.create(get(client, "/v1/symbols"))
+        .expectSubscription()
+        .then(() -> {
+          // once the request is held, stopping must close it rather than wait for it
+          StepVerifier.create(Flux.interval(Duration.ofMillis(20))
+                  .filter(i -> other.stats().hanging() == 1).next())
+              .expectNextCount(1).expectComplete().verify(TIMEOUT);
+          other.stop();
+        })
+        .expectError()
+        .verify(TIMEOUT);
+    assertThat(other.stats().hanging()).isZero();
+  }
+
   // --- helpers --------------------------------------------------------------------------------
 
   private static Mono<Response> get(HttpClient client, String uri) {
