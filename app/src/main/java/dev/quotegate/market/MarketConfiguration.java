@@ -1,0 +1,93 @@
+package dev.quotegate.market;
+
+import dev.quotegate.market.MarketSnapshot.MoverKind;
+import dev.quotegate.provider.NewsProvider;
+import dev.quotegate.provider.ProfileProvider;
+import dev.quotegate.provider.SearchProvider;
+import dev.quotegate.provider.UniverseProvider;
+import dev.quotegate.quote.QuoteProperties;
+import dev.quotegate.quote.QuoteService;
+import dev.quotegate.web.QueryParams;
+import dev.quotegate.web.SymbolParams;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** Profiles, news, search, movers and sectors: service and routes. */
+@Configuration(proxyBeanMethods = false)
+class MarketConfiguration {
+
+  @Bean
+  MarketService marketService(
+      ObjectProvider<ProfileProvider> profiles,
+      ObjectProvider<NewsProvider> news,
+      ObjectProvider<SearchProvider> search,
+      ObjectProvider<UniverseProvider> universe,
+      QuoteService quotes,
+      QuoteProperties quoteProps,
+      MarketProperties props,
+      MeterRegistry registry) {
+    return new MarketService(
+        named(profiles.orderedStream().toList(), ProfileProvider::name, props.provider(), "profile"),
+        named(news.orderedStream().toList(), NewsProvider::name, props.provider(), "news"),
+        named(search.orderedStream().toList(), SearchProvider::name, props.provider(), "search"),
+        named(universe.orderedStream().toList(), UniverseProvider::name, props.provider(), "universe"),
+        quotes,
+        props,
+        quoteProps.ttlMarketOpen(),
+        registry);
+  }
+
+  private static <T> T named(List<T> candidates, java.util.function.Function<T, String> name, String wanted, String what) {
+    for (T c : candidates) {
+      if (name.apply(c).equals(wanted)) {
+        return c;
+      }
+    }
+    throw new IllegalStateException(
+        "quotegate.market.provider=" + wanted + " but no enabled provider of that name serves " + what);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> marketRoutes(MarketService service, MarketProperties props) {
+    return RouterFunctions.route()
+        .GET("/api/v1/profiles/{symbol}", r -> {
+          String symbol = SymbolParams.pathSymbol(r, "symbol");
+          return service.profile(symbol).flatMap(p -> json(p, 3600));
+        })
+        .GET("/api/v1/news/{symbol}", r -> {
+          String symbol = SymbolParams.pathSymbol(r, "symbol");
+          int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxNews());
+          return service.news(symbol, limit).flatMap(items -> json(Map.of("symbol", symbol, "news", items), 60));
+        })
+        .GET("/api/v1/search", r -> {
+          String q = QueryParams.text(r, "q", 64);
+          int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxSearchResults());
+          return service.search(q, limit).flatMap(hits -> json(Map.of("query", q, "results", hits), 300));
+        })
+        .GET("/api/v1/movers", r -> {
+          MoverKind kind = MoverKind.valueOf(
+              QueryParams.oneOf(r, "type", "gainers", "gainers", "losers", "active").toUpperCase(Locale.ROOT));
+          int limit = QueryParams.intParam(r, "limit", 10, 1, 100);
+          return service.snapshot().flatMap(s -> json(s.movers(kind, limit), 5));
+        })
+        .GET("/api/v1/sectors", r -> service.snapshot().flatMap(s -> json(s.sectors(), 5)))
+        .build();
+  }
+
+  private static Mono<ServerResponse> json(Object body, int maxAgeSeconds) {
+    return ServerResponse.ok()
+        .header(HttpHeaders.CACHE_CONTROL, "public, max-age=" + maxAgeSeconds)
+        .bodyValue(body);
+  }
+
+}

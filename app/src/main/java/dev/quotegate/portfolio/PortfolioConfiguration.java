@@ -1,0 +1,32 @@
+package dev.quotegate.portfolio;
+
+import dev.quotegate.quote.QuoteService;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** {@code POST /api/v1/portfolio/valuation}. */
+@Configuration(proxyBeanMethods = false)
+class PortfolioConfiguration {
+
+  @Bean
+  PortfolioService portfolioService(QuoteService quotes, Clock clock, PortfolioProperties props) {
+    return new PortfolioService(quotes, clock, props.maxHoldings());
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> portfolioRoutes(PortfolioService service) {
+    return RouterFunctions.route()
+        .POST("/api/v1/portfolio/valuation", request -> request
+            .bodyToMono(PortfolioRequest.class)
+            .switchIfEmpty(Mono.fromSupplier(() -> new PortfolioRequest(null)))
+            .flatMap(service::value)
+            .flatMap(v -> ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").bodyValue(v)))
+        .build();
+  }
+}
