@@ -1,8 +1,10 @@
 package dev.quotegate.provider.sim;
 
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.QuoteProvider;
 import java.net.URI;
+import java.util.function.Supplier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,22 +17,28 @@ class SimProviderConfiguration {
 
   @Bean
   QuoteProvider simQuoteProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
+    return new SimQuoteProvider(client, props, baseUrl(props, env));
+  }
+
+  @Bean
+  BarProvider simBarProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
+    return new SimBarProvider(client, props, baseUrl(props, env));
+  }
+
+  private static Supplier<URI> baseUrl(SimProviderProperties props, Environment env) {
     if (props.baseUrl() != null) {
       URI fixed = props.baseUrl();
-      return new SimQuoteProvider(client, props, () -> fixed);
+      return () -> fixed;
     }
     // The embedded simulator binds when the context starts, after this bean exists:
     // read its port at call time (a property lookup, no I/O).
-    return new SimQuoteProvider(
-        client,
-        props,
-        () -> {
-          String port = env.getProperty("local.simulator.port");
-          if (port == null) {
-            throw new IllegalStateException(
-                "quotegate.providers.sim.base-url is not set and no embedded simulator is running");
-          }
-          return URI.create("http://127.0.0.1:" + port);
-        });
+    return () -> {
+      String port = env.getProperty("local.simulator.port");
+      if (port == null) {
+        throw new IllegalStateException(
+            "quotegate.providers.sim.base-url is not set and no embedded simulator is running");
+      }
+      return URI.create("http://127.0.0.1:" + port);
+    };
   }
 }
