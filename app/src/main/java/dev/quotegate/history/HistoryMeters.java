@@ -7,7 +7,7 @@ final class HistoryMeters {
 
   /** Counter: bar rows read from the store. */
   static final String ROWS_READ = "quotegate.history.rows.read";
-  /** Counter, tag {@code path=backfill|ingest}: bar rows written (inserted or replaced). */
+  /** Counter: bar rows written (inserted or replaced). */
   static final String ROWS_WRITTEN = "quotegate.history.rows.written";
   /** Timer (percentile histogram), tags {@code op=read|write}, {@code outcome=success|error}. */
   static final String QUERIES = "quotegate.history.db.queries";
@@ -31,6 +31,8 @@ final class HistoryMeters {
   static final String REQUESTS = "quotegate.history.requests";
   /** Counter, tag {@code outcome=done|failed}: symbols processed by bulk-ingest jobs. */
   static final String INGEST_SYMBOLS = "quotegate.history.ingest.symbols";
+  /** Counter: bar rows written by bulk-ingest jobs (also in {@link #ROWS_WRITTEN}). */
+  static final String INGEST_ROWS = "quotegate.history.ingest.rows";
   /** Gauge: bulk-ingest jobs running. */
   static final String INGEST_RUNNING = "quotegate.history.ingest.running";
   /** Gauge: bound on bulk-ingest jobs running at once. */
