@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,7 +93,9 @@ final class IngestJobs implements SmartLifecycle {
             props.ingestMaxRunning() + " bulk-ingest jobs are running already", Duration.ofSeconds(30));
       }
       running.incrementAndGet();
-      job = new Job(UUID.randomUUID().toString(), List.copyOf(symbols), interval, from, to, clock.instant());
+      // Not UUID.randomUUID(): SecureRandom may block, and this runs on an event loop.
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      job = new Job(new UUID(r.nextLong(), r.nextLong()).toString(), List.copyOf(symbols), interval, from, to, clock.instant());
       jobs.put(job.id, job);
       while (jobs.size() > props.ingestRetainedJobs()) {
         String oldest = null;
