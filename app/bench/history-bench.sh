@@ -27,11 +27,13 @@ GW_PID=
 cleanup() {
   [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
   "${PSQL[@]}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
+  "${PSQL[@]}" -c "DROP SCHEMA IF EXISTS ${SCHEMA}_w CASCADE" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 [ -f app/target/quotegate-app-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -pl app package -DskipTests
+./mvnw -q -B -pl app test-compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $("${PSQL[@]}" -Atc 'show server_version')"
 
 java -jar app/target/quotegate-app-0.1.0-SNAPSHOT.jar \
@@ -60,6 +62,12 @@ while :; do
 done
 read -r ROWS MS FAILED < <(echo "$STATUS" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["barsWritten"], d["elapsedMs"], d["failed"])')
 echo "ingest: state=$STATE symbols=$SYMBOLS range=$RANGE rows=$ROWS failed=$FAILED elapsed=${MS}ms -> $(( ROWS * 1000 / (MS > 0 ? MS : 1) )) rows/s (gateway: simulator fetch + R2DBC upserts)"
+
+# 1b. The gateway's write path alone (R2dbcHistoryStore upserts of as many synthetic rows).
+PER_SYMBOL=$(( ROWS / SYMBOLS ))
+java -cp "app/target/test-classes:app/target/classes:$(cat "$WORK/cp.txt")" dev.quotegate.history.HistoryWriteBench \
+  r2dbc:postgresql://127.0.0.1:5432/test postgres "${SCHEMA}_w" "$SYMBOLS" "$PER_SYMBOL" 4 500 2>/dev/null | grep rows/s
+"${PSQL[@]}" -c "DROP SCHEMA IF EXISTS ${SCHEMA}_w CASCADE"
 
 # 2. The ceiling: the same rows through psql into an empty table of the same shape.
 "${PSQL[@]}" -c "\\copy (SELECT * FROM $SCHEMA.bars) TO '$WORK/bars.csv' WITH (FORMAT csv)"
