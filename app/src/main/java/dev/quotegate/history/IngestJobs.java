@@ -26,6 +26,7 @@ import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Bulk ingestion: loads bars for a list of symbols and a range into the store in the
@@ -140,6 +141,11 @@ final class IngestJobs implements SmartLifecycle {
               rowsWritten.increment(r.bars());
               symbolsDone.increment();
             })
+        // A symbol that failed on a transient error (upstream timeout, the store's back-off
+        // after a failure) is tried again, twice, after the store's back-off.
+        .retryWhen(Retry.backoff(2, props.unavailableBackoff())
+            .filter(e -> !(e instanceof GatewayException.NotFound) && !(e instanceof GatewayException.InvalidRequest))
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .onErrorResume(
             e -> {
               // Counted, logged and listed in the job's status; the job goes on with the next symbol.

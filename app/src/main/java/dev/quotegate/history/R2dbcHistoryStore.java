@@ -96,7 +96,7 @@ final class R2dbcHistoryStore implements HistoryStore {
                         .concatMap(r -> r.map(R2dbcHistoryStore::toStored)),
                 Connection::close)
             .collectList();
-    return timed("read", query)
+    return timed("read", query, props.queryTimeout())
         .doOnNext(list -> rowsRead.increment(list.size()))
         .doOnError(e -> markDown("read", readFailures, e));
   }
@@ -121,16 +121,18 @@ final class R2dbcHistoryStore implements HistoryStore {
                         .then(Mono.just(batch.size())))
                     .reduce(0, Integer::sum),
             Connection::close);
-    return timed("write", write).doOnError(e -> markDown("write", writeFailures, e));
+    // The timeout bounds each statement: a long upsert gets one per batch.
+    return timed("write", write, props.queryTimeout().multipliedBy(batches.size()))
+        .doOnError(e -> markDown("write", writeFailures, e));
   }
 
-  private <T> Mono<T> timed(String op, Mono<T> query) {
+  private <T> Mono<T> timed(String op, Mono<T> query, java.time.Duration timeout) {
     return Mono.defer(
         () -> {
           Timer.Sample sample = Timer.start(registry);
           return query
               .subscribeOn(db.scheduler())
-              .timeout(props.queryTimeout())
+              .timeout(timeout)
               .doOnSuccess(v -> {
                 stop(sample, op, "success");
                 markUp();
