@@ -1,6 +1,7 @@
 package dev.quotegate.provider.sim;
 
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.QuoteProvider;
 import java.net.URI;
 import java.util.function.Supplier;
@@ -22,6 +23,11 @@ class SimProviderConfiguration {
   @Bean
   SimMarketProvider simMarketProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
     return new SimMarketProvider(client, props, baseUrl(props, env));
+  }
+
+  @Bean
+  BarProvider simBarProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
+    return new SimBarProvider(client, props, baseUrl(props, env));
   }
 
   /**

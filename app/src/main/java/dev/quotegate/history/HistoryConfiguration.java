@@ -1,0 +1,107 @@
+package dev.quotegate.history;
+
+import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.provider.BarProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** The history feature: database and migrations, store, service, bulk ingestion, routes, health. */
+@Configuration(proxyBeanMethods = false)
+class HistoryConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(HistoryConfiguration.class);
+
+  /**
+   * The database, migrated before the web server starts (this runs on the starting thread,
+   * not an event loop). If it is down, the gateway starts without it and retries.
+   */
+  @Bean(destroyMethod = "close")
+  HistoryDatabase historyDatabase(HistoryProperties props, MeterRegistry registry) {
+    HistoryDatabase db = HistoryDatabase.create(props, registry);
+    if (!db.migrate()) {
+      db.retryMigrationEvery(props.migrationRetryInterval());
+    }
+    return db;
+  }
+
+  @Bean
+  R2dbcHistoryStore historyStore(HistoryDatabase db, HistoryProperties props, Clock clock, MeterRegistry registry) {
+    return new R2dbcHistoryStore(db, props, clock, registry);
+  }
+
+  @Bean
+  HistoryService historyService(
+      R2dbcHistoryStore store, ObjectProvider<BarProvider> providers, HistoryProperties props, Clock clock,
+      MeterRegistry registry) {
+    BarProvider provider = pick(providers.orderedStream().toList(), props.provider());
+    return new HistoryService(store, provider, new BarSchedule(MarketCalendar.nyse()), props, clock, registry);
+  }
+
+  /** The named provider; the only one when a single one exists; else one that says what is wrong. */
+  static BarProvider pick(List<BarProvider> all, String name) {
+    for (BarProvider p : all) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    if (all.size() == 1) {
+      log.warn("history: no bar provider named '{}', using the only one, '{}'", name, all.get(0).name());
+      return all.get(0);
+    }
+    String names = all.stream().map(BarProvider::name).collect(Collectors.joining(", "));
+    log.warn("history: no bar provider named '{}' (available: [{}]); history endpoints answer 503", name, names);
+    return new BarProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Mono<List<Bar>> bars(String symbol, BarInterval interval, java.time.Instant from, java.time.Instant to) {
+        return Mono.error(new GatewayException.Upstream(name, UpstreamFailure.UNAVAILABLE,
+            "no bar provider named '" + name + "' is configured (quotegate.history.provider; available: [" + names + "])"));
+      }
+    };
+  }
+
+  @Bean
+  IngestJobs historyIngestJobs(
+      HistoryService service, R2dbcHistoryStore store, HistoryProperties props, Clock clock, MeterRegistry registry) {
+    return new IngestJobs(service, store, props, clock, registry);
+  }
+
+  /** Health component {@code history}. */
+  @Bean
+  HistoryHealth historyHealthIndicator(R2dbcHistoryStore store) {
+    return new HistoryHealth(store);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> historyRoutes(
+      HistoryService service, IngestJobs jobs, HistoryProperties props, Clock clock) {
+    HistoryHandler handler = new HistoryHandler(service, props, clock);
+    IngestHandler ingest = new IngestHandler(jobs, service, props, clock);
+    return RouterFunctions.route()
+        .GET("/api/v1/history/{symbol}", handler::history)
+        .GET("/api/v1/charts/{symbol}", handler::charts)
+        .GET("/api/v1/indicators/{symbol}", handler::indicators)
+        .POST("/api/v1/admin/history/ingest", ingest::submit)
+        .GET("/api/v1/admin/history/ingest", ingest::list)
+        .GET("/api/v1/admin/history/ingest/{id}", ingest::status)
+        .DELETE("/api/v1/admin/history/ingest/{id}", ingest::cancel)
+        .build();
+  }
+}

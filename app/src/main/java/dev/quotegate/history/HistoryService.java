@@ -1,0 +1,350 @@
+package dev.quotegate.history;
+
+import dev.quotegate.fetch.CapacityExceededException;
+import dev.quotegate.fetch.Coalescer;
+import dev.quotegate.history.HistorySeries.Served;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.provider.BarProvider;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Price history: serves a range from the store, finds the bars it lacks by the market
+ * calendar (closed hours, weekends and holidays are never gaps), fetches only those ranges
+ * from the provider (one coalesced request per (symbol, interval, range)), upserts them in
+ * batches and returns the merged series.
+ *
+ * <p>A bar fetched after its end is final and never fetched again; a bar still in progress
+ * (the current session's, day's or week's) is served from the store for
+ * {@code current-bar-ttl} and then fetched again. When the database is unavailable the
+ * series comes straight from the provider, marked {@code stored=false}.
+ */
+public final class HistoryService {
+
+  private final HistoryStore store;
+  private final BarProvider provider;
+  private final BarSchedule schedule;
+  private final HistoryProperties props;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Coalescer<GapKey, Fetched> coalescer;
+  private final Counter rowsWritten;
+  private final Counter backfillBars;
+  private final Map<String, Counter> backfillRequests = new HashMap<>();
+
+  HistoryService(
+      HistoryStore store,
+      BarProvider provider,
+      BarSchedule schedule,
+      HistoryProperties props,
+      Clock clock,
+      MeterRegistry registry) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.provider = Objects.requireNonNull(provider, "provider");
+    this.schedule = Objects.requireNonNull(schedule, "schedule");
+    this.props = Objects.requireNonNull(props, "props");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.coalescer = new Coalescer<>("history", props.maxInFlight(), registry);
+    this.rowsWritten =
+        Counter.builder(HistoryMeters.ROWS_WRITTEN).description("Bar rows written to the store").register(registry);
+    this.backfillBars =
+        Counter.builder(HistoryMeters.BACKFILL_BARS).description("Bars received from providers by backfills").register(registry);
+    for (String outcome : List.of("success", "not_found", "error")) {
+      backfillRequests.put(
+          outcome,
+          Counter.builder(HistoryMeters.BACKFILL_REQUESTS)
+              .description("Upstream range fetches for missing bars, by outcome")
+              .tag("outcome", outcome)
+              .register(registry));
+    }
+  }
+
+  /** The provider bars come from. */
+  public String providerName() {
+    return provider.name();
+  }
+
+  public BarSchedule schedule() {
+    return schedule;
+  }
+
+  /**
+   * Bars of {@code interval} for {@code symbol} (validated) starting in {@code [from, to)};
+   * {@code to} past now means "up to now". At most {@code max-bars} bars, else a 400.
+   */
+  public Mono<HistorySeries> history(String symbol, BarInterval interval, Instant from, Instant to) {
+    return history(symbol, interval, from, to, props.maxBars());
+  }
+
+  /** As {@link #history(String, BarInterval, Instant, Instant)} with an explicit bar limit. */
+  Mono<HistorySeries> history(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
+    return Mono.defer(
+        () -> {
+          long start = System.nanoTime();
+          Instant now = clock.instant();
+          Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
+          List<Instant> expected;
+          try {
+            expected = schedule.starts(interval, from, until, limit);
+          } catch (BarSchedule.TooManyBars e) {
+            throw new InvalidRequest("range", "more than " + limit + " bars of " + interval.code()
+                + " in the range: narrow it or use a larger interval");
+          }
+          Mono<HistorySeries> series;
+          if (!store.available()) {
+            series = upstreamOnly(symbol, interval, from, until, to, expected, now);
+          } else {
+            series =
+                store
+                    .read(symbol, interval, from, until)
+                    .map(java.util.Optional::of)
+                    // The store logged and counted the failure: fail open to the provider.
+                    .onErrorResume(e -> Mono.just(java.util.Optional.empty()))
+                    .flatMap(
+                        stored ->
+                            stored.isPresent()
+                                ? complete(symbol, interval, from, until, to, expected, stored.get(), now)
+                                : upstreamOnly(symbol, interval, from, until, to, expected, now));
+          }
+          return series
+              .doOnSuccess(s -> record(start, s.served().code(), "success"))
+              .doOnError(e -> record(start, "none", "error"));
+        });
+  }
+
+  private void record(long startNanos, String served, String outcome) {
+    Timer.builder(HistoryMeters.REQUESTS)
+        .description("History reads by where the bars came from and outcome")
+        .tag("served", served.replace('+', '_'))
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  private Mono<HistorySeries> complete(
+      String symbol, BarInterval interval, Instant from, Instant until, Instant to,
+      List<Instant> expected, List<StoredBar> stored, Instant now) {
+    Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
+    for (StoredBar b : stored) {
+      byStart.put(b.bar().ts(), b);
+    }
+    List<Boolean> missing = new ArrayList<>(expected.size());
+    boolean any = false;
+    for (Instant e : expected) {
+      boolean m = needsFetch(byStart.get(e), interval, e, now);
+      missing.add(m);
+      any |= m;
+    }
+    if (!any) {
+      return Mono.just(series(symbol, interval, from, until, to, stored, List.of(), true, Served.STORE, 0, now));
+    }
+    List<Instant[]> runs = limit(runs(expected, missing), props.maxGapFetches());
+    return fetchAll(symbol, interval, runs)
+        .map(
+            fetched -> {
+              boolean allStored = fetched.stream().allMatch(Fetched::stored);
+              return series(symbol, interval, from, until, to, stored, fetched, allStored,
+                  stored.isEmpty() ? Served.UPSTREAM : Served.STORE_AND_UPSTREAM, runs.size(), now);
+            });
+  }
+
+  private Mono<HistorySeries> upstreamOnly(
+      String symbol, BarInterval interval, Instant from, Instant until, Instant to, List<Instant> expected, Instant now) {
+    if (expected.isEmpty()) {
+      return Mono.just(series(symbol, interval, from, until, to, List.of(), List.of(), store.available(), Served.STORE, 0, now));
+    }
+    List<Instant[]> run = List.<Instant[]>of(new Instant[] {expected.get(0), expected.get(expected.size() - 1).plusMillis(1)});
+    return fetchAll(symbol, interval, run)
+        .map(fetched -> series(symbol, interval, from, until, to, List.of(), fetched,
+            fetched.stream().allMatch(Fetched::stored), Served.UPSTREAM, 1, now));
+  }
+
+  private Mono<List<Fetched>> fetchAll(String symbol, BarInterval interval, List<Instant[]> runs) {
+    return Flux.fromIterable(runs)
+        .flatMapSequential(
+            r -> coalescer.get(new GapKey(symbol, interval, r[0], r[1]), () -> load(symbol, interval, r[0], r[1])),
+            props.gapConcurrency())
+        .collectList()
+        .onErrorMap(CapacityExceededException.class,
+            e -> new GatewayException.Overloaded(e.getMessage(), Duration.ofSeconds(1)));
+  }
+
+  /** The shared upstream fetch of one missing range, written to the store when it is up. */
+  private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
+    return provider
+        .bars(symbol, interval, from, to)
+        .doOnError(e -> backfillRequests.get(e instanceof GatewayException.NotFound ? "not_found" : "error").increment())
+        .flatMap(
+            raw -> {
+              backfillRequests.get("success").increment();
+              backfillBars.increment(raw.size());
+              Instant fetchedAt = clock.instant();
+              List<Bar> bars = new ArrayList<>(raw.size());
+              for (Bar b : raw) {
+                if (!b.ts().isBefore(from) && b.ts().isBefore(to)) {
+                  bars.add(b);
+                }
+              }
+              if (!store.available()) {
+                return Mono.just(new Fetched(bars, fetchedAt, false));
+              }
+              return store
+                  .upsert(symbol, interval, bars, provider.name(), fetchedAt)
+                  .map(
+                      n -> {
+                        rowsWritten.increment(n);
+                        return new Fetched(bars, fetchedAt, true);
+                      })
+                  // The store logged and counted the failure: serve the bars unstored.
+                  .onErrorResume(e -> Mono.just(new Fetched(bars, fetchedAt, false)));
+            });
+  }
+
+  /** Whether the bar starting at {@code start} must be fetched (absent, or in progress and old). */
+  private boolean needsFetch(StoredBar stored, BarInterval interval, Instant start, Instant now) {
+    if (stored == null) {
+      return true;
+    }
+    Instant end = schedule.end(interval, start);
+    if (!stored.fetchedAt().isBefore(end)) {
+      return false; // settled: final, never fetched again
+    }
+    if (!now.isBefore(end)) {
+      return true; // it has completed since it was fetched
+    }
+    return !stored.fetchedAt().plus(props.currentBarTtl()).isAfter(now);
+  }
+
+  /** Consecutive missing expected bars as {@code [firstStart, lastStart + 1ms)} ranges. */
+  static List<Instant[]> runs(List<Instant> expected, List<Boolean> missing) {
+    List<Instant[]> runs = new ArrayList<>();
+    int i = 0;
+    while (i < expected.size()) {
+      if (!missing.get(i)) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j + 1 < expected.size() && missing.get(j + 1)) {
+        j++;
+      }
+      runs.add(new Instant[] {expected.get(i), expected.get(j).plusMillis(1)});
+      i = j + 1;
+    }
+    return runs;
+  }
+
+  /** At most {@code max} runs: the two closest neighbours are merged until it fits. */
+  static List<Instant[]> limit(List<Instant[]> runs, int max) {
+    List<Instant[]> out = new ArrayList<>(runs);
+    while (out.size() > max) {
+      int best = 0;
+      long bestGap = Long.MAX_VALUE;
+      for (int k = 0; k + 1 < out.size(); k++) {
+        long gap = out.get(k + 1)[0].toEpochMilli() - out.get(k)[1].toEpochMilli();
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = k;
+        }
+      }
+      out.set(best, new Instant[] {out.get(best)[0], out.get(best + 1)[1]});
+      out.remove(best + 1);
+    }
+    return out;
+  }
+
+  private HistorySeries series(
+      String symbol, BarInterval interval, Instant from, Instant until, Instant to,
+      List<StoredBar> stored, List<Fetched> fetched, boolean isStored, Served served, int gaps, Instant now) {
+    TreeMap<Instant, Bar> bars = new TreeMap<>();
+    Map<Instant, Instant> fetchedAt = new HashMap<>();
+    String source = null;
+    for (StoredBar b : stored) {
+      bars.put(b.bar().ts(), b.bar());
+      fetchedAt.put(b.bar().ts(), b.fetchedAt());
+      source = b.source();
+    }
+    int fetchedBars = 0;
+    for (Fetched f : fetched) {
+      for (Bar b : f.bars()) {
+        if (!b.ts().isBefore(from) && b.ts().isBefore(until)) {
+          bars.put(b.ts(), b);
+          fetchedAt.put(b.ts(), f.fetchedAt());
+          fetchedBars++;
+        }
+      }
+      source = provider.name();
+    }
+    Instant asOf = null;
+    boolean settled = true;
+    Instant validUntil = null;
+    for (Map.Entry<Instant, Instant> e : fetchedAt.entrySet()) {
+      Instant at = e.getValue();
+      if (asOf == null || at.isAfter(asOf)) {
+        asOf = at;
+      }
+      if (at.isBefore(schedule.end(interval, e.getKey()))) {
+        settled = false;
+        Instant refresh = at.plus(props.currentBarTtl());
+        if (validUntil == null || refresh.isBefore(validUntil)) {
+          validUntil = refresh;
+        }
+      }
+    }
+    if (validUntil == null) {
+      // Every bar is final: the series changes only when a new bar starts inside the range.
+      Instant horizon = now.plus(props.settledMaxAge());
+      validUntil = horizon;
+      if (to.isAfter(now)) {
+        Instant next = schedule.nextStartAfter(interval, now).orElse(horizon);
+        if (next.isBefore(to) && next.isBefore(horizon)) {
+          validUntil = next;
+        }
+      }
+    }
+    if (validUntil.isBefore(now)) {
+      validUntil = now;
+    }
+    return new HistorySeries(symbol, interval, from, until, new ArrayList<>(bars.values()),
+        source != null ? source : provider.name(), isStored, served, gaps, fetchedBars, asOf, settled, validUntil);
+  }
+
+  /** Loads {@code [from, to)} into the store in windows of at most {@code max-bars} bars (bulk ingestion). */
+  Mono<IngestResult> ingest(String symbol, BarInterval interval, Instant from, Instant to) {
+    return Mono.defer(
+        () -> {
+          Instant now = clock.instant();
+          Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
+          return Flux.fromIterable(schedule.split(interval, from, until, props.maxBars()))
+              .concatMap(w -> history(symbol, interval, w[0], w[1], Integer.MAX_VALUE))
+              .reduce(
+                  new IngestResult(0, 0, true),
+                  (acc, s) -> new IngestResult(acc.bars() + s.fetchedBars(), acc.gapFetches() + s.gapFetches(),
+                      acc.stored() && s.stored()));
+        });
+  }
+
+  /** What ingesting one symbol did. */
+  record IngestResult(int bars, int gapFetches, boolean stored) {}
+
+  /** One coalesced backfill. */
+  record GapKey(String symbol, BarInterval interval, Instant from, Instant to) {}
+
+  /** Bars one backfill received, when, and whether they were stored. */
+  record Fetched(List<Bar> bars, Instant fetchedAt, boolean stored) {}
+}

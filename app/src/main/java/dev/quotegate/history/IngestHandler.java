@@ -1,0 +1,104 @@
+package dev.quotegate.history;
+
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.web.SymbolParams;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Operator endpoints of bulk ingestion, under {@code /api/v1/admin/history/ingest} (guarded by
+ * the admin bearer token).
+ */
+final class IngestHandler {
+
+  private final IngestJobs jobs;
+  private final HistoryService service;
+  private final HistoryProperties props;
+  private final Clock clock;
+
+  IngestHandler(IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock) {
+    this.jobs = jobs;
+    this.service = service;
+    this.props = props;
+    this.clock = clock;
+  }
+
+  /** The request body: symbols, interval, and range or from/to. */
+  record IngestRequest(List<String> symbols, String interval, String range, String from, String to) {}
+
+  /** {@code POST /api/v1/admin/history/ingest}: 202 with the job and its status URL. */
+  Mono<ServerResponse> submit(ServerRequest request) {
+    return request
+        .bodyToMono(IngestRequest.class)
+        .onErrorMap(e -> !(e instanceof GatewayException),
+            e -> new InvalidRequest("body", "a JSON object {\"symbols\":[...],\"interval\":\"1d\",\"range\":\"5y\"} (or from/to)"))
+        .switchIfEmpty(Mono.error(() -> new InvalidRequest("body", "required: {\"symbols\":[...],\"interval\":\"1d\",\"range\":\"5y\"}")))
+        .flatMap(
+            body -> {
+              if (body.symbols() == null || body.symbols().isEmpty()) {
+                throw new InvalidRequest("symbols", "required: a list of 1 to " + props.ingestMaxSymbols() + " symbols");
+              }
+              if (body.symbols().size() > props.ingestMaxSymbols()) {
+                throw new InvalidRequest("symbols", "at most " + props.ingestMaxSymbols() + " symbols per job, got " + body.symbols().size());
+              }
+              for (String s : body.symbols()) {
+                if (s == null) {
+                  throw new InvalidRequest("symbols", "null entry");
+                }
+              }
+              List<String> symbols = SymbolParams.symbols("symbols", String.join(",", body.symbols()), props.ingestMaxSymbols());
+              BarInterval interval = body.interval() == null ? BarInterval.D1 : HistoryParams.interval(body.interval());
+              Instant now = clock.instant();
+              Instant from;
+              Instant to = now;
+              if (body.range() != null) {
+                if (body.from() != null || body.to() != null) {
+                  throw new InvalidRequest("range", "give either range or from/to, not both");
+                }
+                from = HistoryParams.range(body.range()).from(now, service.schedule().calendar(), props.earliest());
+              } else if (body.from() != null) {
+                from = HistoryParams.instant("from", body.from(), false, service.schedule().calendar());
+                if (body.to() != null) {
+                  to = HistoryParams.instant("to", body.to(), true, service.schedule().calendar());
+                }
+                if (!from.isBefore(to)) {
+                  throw new InvalidRequest("from", "must be before to");
+                }
+              } else {
+                throw new InvalidRequest("range", "required: range or from/to");
+              }
+              IngestJobs.JobView job = jobs.submit(symbols, interval, from, to.isAfter(now) ? now : to);
+              return ServerResponse.accepted()
+                  .location(URI.create("/api/v1/admin/history/ingest/" + job.id()))
+                  .contentType(MediaType.APPLICATION_JSON)
+                  .bodyValue(job);
+            });
+  }
+
+  /** {@code GET /api/v1/admin/history/ingest/{id}}. */
+  Mono<ServerResponse> status(ServerRequest request) {
+    return Mono.defer(() -> jobs.status(request.pathVariable("id"))
+        .map(v -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(v))
+        .orElseGet(() -> Mono.error(new GatewayException.NotFound("job", "no ingest job " + request.pathVariable("id")))));
+  }
+
+  /** {@code GET /api/v1/admin/history/ingest}: recent jobs, newest first. */
+  Mono<ServerResponse> list(ServerRequest request) {
+    return Mono.defer(() -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("jobs", jobs.list())));
+  }
+
+  /** {@code DELETE /api/v1/admin/history/ingest/{id}}: cancels a running job. */
+  Mono<ServerResponse> cancel(ServerRequest request) {
+    return Mono.defer(() -> jobs.cancel(request.pathVariable("id"))
+        .map(v -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(v))
+        .orElseGet(() -> Mono.error(new GatewayException.NotFound("job", "no ingest job " + request.pathVariable("id")))));
+  }
+}

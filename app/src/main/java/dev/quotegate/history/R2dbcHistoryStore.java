@@ -1,0 +1,239 @@
+package dev.quotegate.history;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The bar store over R2DBC: range reads on the primary key, idempotent multi-row upserts
+ * ({@code INSERT ... ON CONFLICT DO UPDATE} on PostgreSQL, {@code MERGE ... KEY} on H2).
+ *
+ * <p>Fail-open: a failed read or write marks the database unavailable for
+ * {@code unavailable-backoff}, during which {@link #available()} is false and history is
+ * served straight from the provider (not stored). Each failure is logged (once per outage at
+ * WARN) and counted; the first success after an outage is logged too.
+ */
+final class R2dbcHistoryStore implements HistoryStore {
+
+  private static final Logger log = LoggerFactory.getLogger(R2dbcHistoryStore.class);
+  private static final String COLUMNS =
+      "symbol, bar_interval, ts_ms, open_price, high_price, low_price, close_price, volume, fetched_at_ms, source";
+  private static final int COLUMN_COUNT = 10;
+
+  private final HistoryDatabase db;
+  private final HistoryProperties props;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final String selectSql;
+  private final AtomicLong downUntil = new AtomicLong();
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final Counter rowsRead;
+  private final Counter readFailures;
+  private final Counter writeFailures;
+
+  R2dbcHistoryStore(HistoryDatabase db, HistoryProperties props, Clock clock, MeterRegistry registry) {
+    this.db = db;
+    this.props = props;
+    this.clock = clock;
+    this.registry = registry;
+    this.selectSql =
+        "SELECT ts_ms, open_price, high_price, low_price, close_price, volume, fetched_at_ms, source FROM "
+            + db.table()
+            + " WHERE symbol = $1 AND bar_interval = $2 AND ts_ms >= $3 AND ts_ms < $4 ORDER BY ts_ms";
+    this.rowsRead = Counter.builder(HistoryMeters.ROWS_READ).description("Bar rows read from the store").register(registry);
+    this.readFailures = failures("read");
+    this.writeFailures = failures("write");
+    Gauge.builder(HistoryMeters.DB_AVAILABLE, this, s -> s.available() ? 1 : 0)
+        .description("1 while history uses the database, 0 while it is served from the provider only")
+        .register(registry);
+  }
+
+  private Counter failures(String op) {
+    return Counter.builder(HistoryMeters.DB_FAILURES)
+        .description("Database failures that made history skip the store")
+        .tag("op", op)
+        .register(registry);
+  }
+
+  HistoryDatabase database() {
+    return db;
+  }
+
+  @Override
+  public boolean available() {
+    return db.migrated() && clock.millis() >= downUntil.get();
+  }
+
+  @Override
+  public Mono<List<StoredBar>> read(String symbol, BarInterval interval, Instant from, Instant to) {
+    Mono<List<StoredBar>> query =
+        Flux.usingWhen(
+                db.pool().create(),
+                c ->
+                    Flux.from(
+                            c.createStatement(selectSql)
+                                .bind(0, symbol)
+                                .bind(1, interval.code())
+                                .bind(2, from.toEpochMilli())
+                                .bind(3, to.toEpochMilli())
+                                .execute())
+                        .concatMap(r -> r.map(R2dbcHistoryStore::toStored)),
+                Connection::close)
+            .collectList();
+    return timed("read", query, props.queryTimeout())
+        .doOnNext(list -> rowsRead.increment(list.size()))
+        .doOnError(e -> markDown("read", readFailures, e));
+  }
+
+  @Override
+  public Mono<Integer> upsert(String symbol, BarInterval interval, List<Bar> bars, String source, Instant fetchedAt) {
+    if (bars.isEmpty()) {
+      return Mono.just(0);
+    }
+    List<List<Bar>> batches = new ArrayList<>();
+    for (int i = 0; i < bars.size(); i += props.writeBatchSize()) {
+      batches.add(bars.subList(i, Math.min(bars.size(), i + props.writeBatchSize())));
+    }
+    long fetched = fetchedAt.toEpochMilli();
+    Mono<Integer> write =
+        Mono.usingWhen(
+            db.pool().create(),
+            c ->
+                Flux.fromIterable(batches)
+                    .concatMap(batch -> Flux.from(bind(c.createStatement(upsertSql(batch.size())), symbol, interval, batch, source, fetched).execute())
+                        .concatMap(Result::getRowsUpdated)
+                        .then(Mono.just(batch.size())))
+                    .reduce(0, Integer::sum),
+            Connection::close);
+    // The timeout bounds each statement: a long upsert gets one per batch.
+    return timed("write", write, props.queryTimeout().multipliedBy(batches.size()))
+        .doOnError(e -> markDown("write", writeFailures, e));
+  }
+
+  private <T> Mono<T> timed(String op, Mono<T> query, java.time.Duration timeout) {
+    return Mono.defer(
+        () -> {
+          Timer.Sample sample = Timer.start(registry);
+          return query
+              .subscribeOn(db.scheduler())
+              .timeout(timeout)
+              .doOnSuccess(v -> {
+                stop(sample, op, "success");
+                markUp();
+              })
+              .doOnError(e -> stop(sample, op, "error"));
+        });
+  }
+
+  private void stop(Timer.Sample sample, String op, String outcome) {
+    sample.stop(
+        Timer.builder(HistoryMeters.QUERIES)
+            .description("Bar store queries by operation and outcome")
+            .tag("op", op)
+            .tag("outcome", outcome)
+            .publishPercentileHistogram()
+            .register(registry));
+  }
+
+  private void markDown(String op, Counter counter, Throwable e) {
+    counter.increment();
+    downUntil.set(clock.millis() + props.unavailableBackoff().toMillis());
+    if (down.compareAndSet(false, true)) {
+      log.warn("history database {} failed on {} ({}): serving history from the provider, not stored, "
+              + "retrying the database in {}", db.description(), op, HistoryDatabase.rootMessage(e), props.unavailableBackoff());
+    } else {
+      log.debug("history database still failing on {}: {}", op, HistoryDatabase.rootMessage(e));
+    }
+  }
+
+  private void markUp() {
+    if (down.compareAndSet(true, false)) {
+      log.info("history database {} is back: history is stored again", db.description());
+    }
+  }
+
+  private String upsertSql(int rows) {
+    StringBuilder sb = new StringBuilder(64 + rows * 48);
+    if (db.dialect() == HistoryDatabase.Dialect.H2) {
+      sb.append("MERGE INTO ").append(db.table()).append(" (").append(COLUMNS).append(") KEY (symbol, bar_interval, ts_ms) VALUES ");
+      values(sb, rows);
+    } else {
+      sb.append("INSERT INTO ").append(db.table()).append(" AS b (").append(COLUMNS).append(") VALUES ");
+      values(sb, rows);
+      sb.append(" ON CONFLICT (symbol, bar_interval, ts_ms) DO UPDATE SET")
+          .append(" open_price = EXCLUDED.open_price, high_price = EXCLUDED.high_price,")
+          .append(" low_price = EXCLUDED.low_price, close_price = EXCLUDED.close_price,")
+          .append(" volume = EXCLUDED.volume, fetched_at_ms = EXCLUDED.fetched_at_ms, source = EXCLUDED.source")
+          // never let an older fetch overwrite a newer one
+          .append(" WHERE b.fetched_at_ms <= EXCLUDED.fetched_at_ms");
+    }
+    return sb.toString();
+  }
+
+  private static void values(StringBuilder sb, int rows) {
+    int p = 1;
+    for (int r = 0; r < rows; r++) {
+      sb.append(r == 0 ? "(" : ",(");
+      for (int c = 0; c < COLUMN_COUNT; c++) {
+        sb.append(c == 0 ? "$" : ",$").append(p++);
+      }
+      sb.append(')');
+    }
+  }
+
+  private static Statement bind(Statement s, String symbol, BarInterval interval, List<Bar> batch, String source, long fetched) {
+    int i = 0;
+    for (Bar b : batch) {
+      s.bind(i++, symbol);
+      s.bind(i++, interval.code());
+      s.bind(i++, b.ts().toEpochMilli());
+      s.bind(i++, b.open());
+      s.bind(i++, b.high());
+      s.bind(i++, b.low());
+      s.bind(i++, b.close());
+      if (b.volume() == null) {
+        s.bindNull(i++, Long.class);
+      } else {
+        s.bind(i++, b.volume());
+      }
+      s.bind(i++, fetched);
+      s.bind(i++, source);
+    }
+    return s;
+  }
+
+  private static StoredBar toStored(Readable row) {
+    Long volume = row.get(5, Long.class);
+    Bar bar =
+        new Bar(
+            Instant.ofEpochMilli(row.get(0, Long.class)),
+            price(row.get(1, BigDecimal.class)),
+            price(row.get(2, BigDecimal.class)),
+            price(row.get(3, BigDecimal.class)),
+            price(row.get(4, BigDecimal.class)),
+            volume);
+    return new StoredBar(bar, Instant.ofEpochMilli(row.get(6, Long.class)), row.get(7, String.class));
+  }
+
+  /** NUMERIC(30,10) comes back with ten decimals: strip them back to what the provider sent. */
+  private static BigDecimal price(BigDecimal v) {
+    BigDecimal s = v.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
+  }
+}

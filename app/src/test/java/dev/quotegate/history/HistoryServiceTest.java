@@ -1,0 +1,236 @@
+package dev.quotegate.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.provider.BarProvider;
+import dev.quotegate.testsupport.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/** Gap detection, refresh of bars in progress, coalescing and the database-down path. */
+class HistoryServiceTest {
+
+  static final Duration T = Duration.ofSeconds(5);
+
+  MutableClock clock;
+  FakeStore store;
+  FakeBars provider;
+  HistoryService service;
+  BarSchedule schedule = new BarSchedule(MarketCalendar.nyse());
+
+  @BeforeEach
+  void setUp() {
+    clock = MutableClock.marketOpen(); // Monday 2026-11-23 10:00 New York
+    store = new FakeStore();
+    provider = new FakeBars(schedule, clock);
+    service = new HistoryService(store, provider, schedule, props(), clock, new SimpleMeterRegistry());
+  }
+
+  static HistoryProperties props() {
+    return new HistoryProperties(null, null, null, null, Path.of("target"), "fake", 0, 4, 100, Duration.ofSeconds(1),
+        Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
+        500, 5000, 16, 4, 1000, Duration.ofSeconds(15), Duration.ofDays(1), LocalDate.of(1990, 1, 1), 100, 2, 1, 10,
+        Duration.ofSeconds(10));
+  }
+
+  @Test
+  void fetchesEachMissingRangeOnceAndNeverASettledBarAgain() {
+    Instant from = Instant.parse("2025-12-22T05:00:00Z");
+    Instant to = Instant.parse("2026-01-09T05:00:00Z");
+    StepVerifier.create(service.history("AAPL", BarInterval.D1, from, to))
+        .assertNext(s -> {
+          assertThat(s.bars()).as("22-24, 26, 29-31 Dec, 2, 5-8 Jan").hasSize(12);
+          assertThat(s.served()).isEqualTo(HistorySeries.Served.UPSTREAM);
+          assertThat(s.stored()).isTrue();
+          assertThat(s.settled()).isTrue();
+        })
+        .expectComplete().verify(T);
+    assertThat(provider.calls).hasSize(1);
+    StepVerifier.create(service.history("AAPL", BarInterval.D1, from, to))
+        .assertNext(s -> assertThat(s.served()).isEqualTo(HistorySeries.Served.STORE))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).as("settled bars are not fetched again").hasSize(1);
+    // A wider range: only the part before `from` is fetched.
+    StepVerifier.create(service.history("AAPL", BarInterval.D1, Instant.parse("2025-12-15T05:00:00Z"), to))
+        .assertNext(s -> assertThat(s.bars()).hasSize(17))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).hasSize(2);
+    assertThat(provider.calls.get(1)[0]).isEqualTo(Instant.parse("2025-12-15T14:30:00Z"));
+    assertThat(provider.calls.get(1)[1]).as("ends after the last missing bar, Friday 19th")
+        .isEqualTo(Instant.parse("2025-12-19T14:30:00.001Z"));
+  }
+
+  @Test
+  void refreshesTheBarInProgressAfterItsTtlAndOnceMoreAfterItEnds() {
+    Instant open = Instant.parse("2026-11-23T14:30:00Z");
+    Instant close = Instant.parse("2026-11-23T21:00:00Z");
+    StepVerifier.create(service.history("AAPL", BarInterval.M5, open, close))
+        .assertNext(s -> {
+          assertThat(s.bars()).as("bars from 9:30 to 10:00 New York").hasSize(7);
+          assertThat(s.settled()).isFalse();
+          assertThat(s.validUntil()).isEqualTo(clock.instant().plusSeconds(15));
+        })
+        .expectComplete().verify(T);
+    assertThat(provider.calls).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(10));
+    StepVerifier.create(service.history("AAPL", BarInterval.M5, open, close))
+        .assertNext(s -> assertThat(s.served()).isEqualTo(HistorySeries.Served.STORE))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).as("within the TTL of the bar in progress").hasSize(1);
+
+    clock.advance(Duration.ofSeconds(10));
+    StepVerifier.create(service.history("AAPL", BarInterval.M5, open, close))
+        .assertNext(s -> assertThat(s.served()).isEqualTo(HistorySeries.Served.STORE_AND_UPSTREAM))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).hasSize(2);
+    assertThat(provider.calls.get(1)[0]).as("only the bar in progress, 10:00").isEqualTo(Instant.parse("2026-11-23T15:00:00Z"));
+
+    clock.set(Instant.parse("2026-11-23T22:00:00Z")); // after the close
+    StepVerifier.create(service.history("AAPL", BarInterval.M5, open, close))
+        .assertNext(s -> {
+          assertThat(s.bars()).hasSize(78);
+          assertThat(s.settled()).isTrue();
+        })
+        .expectComplete().verify(T);
+    assertThat(provider.calls.get(2)[0]).as("the bar fetched in progress is fetched once more, then the rest")
+        .isEqualTo(Instant.parse("2026-11-23T15:00:00Z"));
+    StepVerifier.create(service.history("AAPL", BarInterval.M5, open, close))
+        .assertNext(s -> assertThat(s.served()).isEqualTo(HistorySeries.Served.STORE))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).hasSize(3);
+  }
+
+  @Test
+  void concurrentRequestsForTheSameMissingRangeShareOneUpstreamRequest() {
+    Sinks.One<Boolean> gate = Sinks.one();
+    provider.gate = gate.asMono();
+    Instant from = Instant.parse("2025-06-02T04:00:00Z");
+    Instant to = Instant.parse("2025-07-01T04:00:00Z");
+    List<HistorySeries> results = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      service.history("MSFT", BarInterval.D1, from, to).subscribe(results::add);
+    }
+    gate.tryEmitValue(true);
+    assertThat(results).hasSize(5);
+    assertThat(provider.calls).as("upstream requests for 5 concurrent identical reads").hasSize(1);
+    assertThat(store.writes).as("one batch write").isEqualTo(1);
+  }
+
+  @Test
+  void servesStraightFromTheProviderNotStoredWhenTheDatabaseFails() {
+    store.failing = true;
+    Instant from = Instant.parse("2025-06-02T04:00:00Z");
+    Instant to = Instant.parse("2025-07-01T04:00:00Z");
+    StepVerifier.create(service.history("MSFT", BarInterval.D1, from, to))
+        .assertNext(s -> {
+          assertThat(s.stored()).isFalse();
+          assertThat(s.served()).isEqualTo(HistorySeries.Served.UPSTREAM);
+          assertThat(s.bars()).as("June 2025 sessions, Juneteenth excluded").hasSize(20);
+        })
+        .expectComplete().verify(T);
+  }
+
+  @Test
+  void aFailedWriteStillServesTheFetchedBarsMarkedNotStored() {
+    store.failWrites = true;
+    StepVerifier.create(service.history("MSFT", BarInterval.D1, Instant.parse("2025-06-02T04:00:00Z"), Instant.parse("2025-06-07T04:00:00Z")))
+        .assertNext(s -> {
+          assertThat(s.stored()).isFalse();
+          assertThat(s.bars()).hasSize(5);
+        })
+        .expectComplete().verify(T);
+  }
+
+  @Test
+  void weekendsAndHolidaysAloneNeedNoUpstreamRequest() {
+    // Saturday 2025-12-27 to Sunday 2025-12-28: no session, nothing to fetch.
+    StepVerifier.create(service.history("AAPL", BarInterval.D1, Instant.parse("2025-12-27T05:00:00Z"), Instant.parse("2025-12-29T05:00:00Z")))
+        .assertNext(s -> assertThat(s.bars()).isEmpty())
+        .expectComplete().verify(T);
+    assertThat(provider.calls).isEmpty();
+  }
+
+  /** A provider that makes one bar per expected start, fetched "now". */
+  static final class FakeBars implements BarProvider {
+    final List<Instant[]> calls = new CopyOnWriteArrayList<>();
+    final BarSchedule schedule;
+    final MutableClock clock;
+    volatile Mono<Boolean> gate = Mono.just(true);
+
+    FakeBars(BarSchedule schedule, MutableClock clock) {
+      this.schedule = schedule;
+      this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+      return "fake";
+    }
+
+    @Override
+    public Mono<List<Bar>> bars(String symbol, BarInterval interval, Instant from, Instant to) {
+      return gate.then(Mono.fromCallable(() -> {
+        calls.add(new Instant[] {from, to});
+        Instant until = to.isAfter(clock.instant()) ? clock.instant().plusMillis(1) : to;
+        List<Bar> out = new ArrayList<>();
+        for (Instant t : schedule.starts(interval, from, until, Integer.MAX_VALUE)) {
+          BigDecimal p = BigDecimal.valueOf(100 + (t.getEpochSecond() % 97));
+          out.add(new Bar(t, p, p, p, p, 1000L));
+        }
+        return out;
+      }));
+    }
+  }
+
+  /** An in-memory store that can be told to fail. */
+  static final class FakeStore implements HistoryStore {
+    final Map<String, TreeMap<Instant, StoredBar>> rows = new ConcurrentHashMap<>();
+    volatile boolean failing;
+    volatile boolean failWrites;
+    volatile int writes;
+
+    @Override
+    public boolean available() {
+      return true;
+    }
+
+    @Override
+    public Mono<List<StoredBar>> read(String symbol, BarInterval interval, Instant from, Instant to) {
+      if (failing) {
+        return Mono.error(new IllegalStateException("connection refused"));
+      }
+      TreeMap<Instant, StoredBar> m = rows.getOrDefault(symbol + interval, new TreeMap<>());
+      return Mono.just(new ArrayList<>(m.subMap(from, true, to, false).values()));
+    }
+
+    @Override
+    public Mono<Integer> upsert(String symbol, BarInterval interval, List<Bar> bars, String source, Instant fetchedAt) {
+      if (failing || failWrites) {
+        return Mono.error(new IllegalStateException("connection refused"));
+      }
+      writes++;
+      TreeMap<Instant, StoredBar> m = rows.computeIfAbsent(symbol + interval, k -> new TreeMap<>());
+      for (Bar b : bars) {
+        m.put(b.ts(), new StoredBar(b, fetchedAt, source));
+      }
+      return Mono.just(bars.size());
+    }
+  }
+}

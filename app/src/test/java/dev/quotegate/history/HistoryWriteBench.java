@@ -1,0 +1,63 @@
+package dev.quotegate.history;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import reactor.core.publisher.Flux;
+
+/**
+ * Benchmark (not a test): the store's write path alone, {@link R2dbcHistoryStore#upsert} of
+ * synthetic daily bars, {@code concurrency} symbols at once, as bulk ingestion writes them.
+ * Run by {@code app/bench/history-bench.sh}; prints one line.
+ *
+ * <p>args: r2dbc-url (empty = H2 under target/bench-h2) user schema symbols barsPerSymbol concurrency batchSize
+ */
+public final class HistoryWriteBench {
+
+  public static void main(String[] args) {
+    String url = args[0];
+    String user = args[1];
+    String schema = args[2];
+    int symbols = Integer.parseInt(args[3]);
+    int perSymbol = Integer.parseInt(args[4]);
+    int concurrency = Integer.parseInt(args[5]);
+    int batch = Integer.parseInt(args[6]);
+    HistoryProperties props = new HistoryProperties(url.isEmpty() ? null : url, user, null, schema.isEmpty() ? null : schema,
+        Path.of("target", "bench-h2"), "sim", 0, Math.max(concurrency, 1), 1000, Duration.ofSeconds(10),
+        Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30),
+        batch, 5000, 16, 4, 10000, Duration.ofSeconds(15), Duration.ofDays(1), LocalDate.of(1990, 1, 1), 5000, 4, 2, 100,
+        Duration.ofSeconds(10));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (HistoryDatabase db = HistoryDatabase.create(props, registry)) {
+      if (!db.migrate()) {
+        throw new IllegalStateException("migration failed: " + db.migrationError());
+      }
+      R2dbcHistoryStore store = new R2dbcHistoryStore(db, props, Clock.systemUTC(), registry);
+      List<List<Bar>> series = new ArrayList<>();
+      Instant start = Instant.parse("2000-01-03T14:30:00Z");
+      for (int s = 0; s < symbols; s++) {
+        List<Bar> bars = new ArrayList<>(perSymbol);
+        for (int i = 0; i < perSymbol; i++) {
+          BigDecimal p = BigDecimal.valueOf(10000 + (s * 31L + i * 7L) % 5000, 2);
+          bars.add(new Bar(start.plus(Duration.ofDays(i)), p, p.add(BigDecimal.ONE), p.subtract(BigDecimal.ONE), p, 1_000_000L + i));
+        }
+        series.add(bars);
+      }
+      Instant fetched = Instant.now();
+      long t0 = System.nanoTime();
+      Integer rows = Flux.range(0, symbols)
+          .flatMap(s -> store.upsert("BENCH" + s, BarInterval.D1, series.get(s), "bench", fetched), concurrency)
+          .reduce(0, Integer::sum)
+          .block(Duration.ofMinutes(10));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("store upsert (%s, %d rows/statement, %d symbols at once): rows=%d elapsed=%dms -> %d rows/s%n",
+          db.dialect().label, batch, concurrency, rows, ms, rows * 1000L / Math.max(ms, 1));
+    }
+  }
+}
