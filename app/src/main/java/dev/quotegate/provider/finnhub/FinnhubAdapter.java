@@ -197,7 +197,7 @@ final class FinnhubAdapter
               BigDecimal cap = decimal(body.get("marketCapitalization"));
               return new Profile(symbol, text(body.get("name")), text(body.get("exchange")), null,
                   text(body.get("finnhubIndustry")), text(body.get("currency")), text(body.get("country")),
-                  null, null, text(body.get("weburl")), cap == null ? null : cap.multiply(MILLION).stripTrailingZeros(),
+                  null, null, text(body.get("weburl")), cap == null ? null : cap.multiply(MILLION).setScale(0, java.math.RoundingMode.HALF_UP),
                   text(body.get("logo")), NAME);
             });
   }
