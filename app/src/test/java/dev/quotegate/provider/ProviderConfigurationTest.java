@@ -17,13 +17,17 @@ import org.springframework.boot.validation.autoconfigure.ValidationAutoConfigura
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.FilterType;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /** Which adapters exist for which settings, and what a wrong setting does at startup. */
 class ProviderConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
-  @ComponentScan("dev.quotegate.provider")
+  // Test configurations of other test classes in these packages are not part of the wiring.
+  @ComponentScan(value = "dev.quotegate.provider",
+      excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = TestConfiguration.class))
   @ConfigurationPropertiesScan("dev.quotegate.provider")
   static class Providers {
     @Bean(destroyMethod = "close")

@@ -216,7 +216,7 @@ class ProviderSecretsIT {
   }
 
   private String get(String uri, int expectedStatus) {
-    WebTestClient.ResponseSpec spec = web.mutate()
+    WebTestClient.ResponseSpec spec = web.mutate().responseTimeout(Duration.ofSeconds(60))
         .codecs(c -> c.defaultCodecs().maxInMemorySize(32 * 1024 * 1024)) // the prometheus page is large
         .build().get().uri(uri).exchange();
     if (expectedStatus > 0) {
