@@ -123,7 +123,13 @@ public abstract sealed class GatewayException extends RuntimeException
     /** A body that does not decode or lacks what it must hold, or is too large. */
     MALFORMED("malformed"),
     /** The provider rejected our credentials or plan (401/403). */
-    REJECTED("rejected");
+    REJECTED("rejected"),
+    /**
+     * The provider does not offer this capability on the configured plan (Finnhub 403 on
+     * candles, an Alpha Vantage premium endpoint, Polygon NOT_AUTHORIZED): not an outage;
+     * routing skips to the next provider and need not open a circuit.
+     */
+    UNSUPPORTED("unsupported");
 
     private final String tag;
 

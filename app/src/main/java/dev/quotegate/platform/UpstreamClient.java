@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -79,7 +81,32 @@ public final class UpstreamClient implements AutoCloseable {
    * HTTP/2 over TLS with HTTP/1.1 fallback (public providers).
    */
   public Provider forProvider(String provider, HttpProtocol... protocols) {
-    return new Provider(provider, base.protocol(protocols));
+    return new Provider(provider, base.protocol(protocols), List.of());
+  }
+
+  /**
+   * A client for one provider at {@code baseUrl}, the protocols chosen by its scheme:
+   * {@code https} negotiates HTTP/2 over TLS (ALPN) with HTTP/1.1 fallback; {@code http}
+   * (fixture servers, local proxies) speaks HTTP/1.1. Every {@code secret} (API keys) is
+   * replaced by {@code ****} in the messages of the errors this client raises.
+   */
+  public Provider forBaseUrl(String provider, URI baseUrl, String... secrets) {
+    String scheme = Objects.requireNonNull(baseUrl, "baseUrl").getScheme();
+    HttpClient client;
+    if ("https".equalsIgnoreCase(scheme)) {
+      client = base.protocol(HttpProtocol.H2, HttpProtocol.HTTP11).secure();
+    } else if ("http".equalsIgnoreCase(scheme)) {
+      client = base.protocol(HttpProtocol.HTTP11);
+    } else {
+      throw new IllegalArgumentException(provider + ": base URL must be http or https, got " + scheme);
+    }
+    List<String> redacted = new ArrayList<>();
+    for (String s : secrets) {
+      if (s != null && !s.isEmpty()) {
+        redacted.add(s);
+      }
+    }
+    return new Provider(provider, client, List.copyOf(redacted));
   }
 
   /** Body size limit applied to every response. */
@@ -129,14 +156,28 @@ public final class UpstreamClient implements AutoCloseable {
   public final class Provider {
     private final String name;
     private final HttpClient client;
+    private final List<String> secrets;
 
-    private Provider(String name, HttpClient client) {
+    private Provider(String name, HttpClient client, List<String> secrets) {
       this.name = Objects.requireNonNull(name, "name");
       this.client = client;
+      this.secrets = secrets;
     }
 
     public String name() {
       return name;
+    }
+
+    /** {@code text} with every secret of this provider replaced by {@code ****}. */
+    public String redact(String text) {
+      if (text == null || secrets.isEmpty()) {
+        return text;
+      }
+      String out = text;
+      for (String s : secrets) {
+        out = out.replace(s, "****");
+      }
+      return out;
     }
 
     /**
@@ -204,7 +245,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
         return value;
       } catch (JacksonException e) {
-        throw new Upstream(name, UpstreamFailure.MALFORMED, "undecodable body: " + e.getOriginalMessage(), null, null);
+        throw new Upstream(name, UpstreamFailure.MALFORMED, "undecodable body: " + redact(e.getOriginalMessage()), null, null);
       }
     }
 
@@ -252,7 +293,9 @@ public final class UpstreamClient implements AutoCloseable {
       if (e instanceof PrematureCloseException) {
         return new Upstream(name, UpstreamFailure.UNAVAILABLE, "connection closed early", null, e);
       }
-      return new Upstream(name, UpstreamFailure.UNAVAILABLE, e.getClass().getSimpleName() + ": " + e.getMessage(), null, e);
+      // The cause is kept for debugging but its message may carry a URL: the message we
+      // surface (logs, problem details) is redacted.
+      return new Upstream(name, UpstreamFailure.UNAVAILABLE, e.getClass().getSimpleName() + ": " + redact(e.getMessage()), null, e);
     }
 
     private boolean isTimeout(Throwable e) {

@@ -40,7 +40,8 @@ public final class UpstreamHealth implements ReactiveHealthIndicator {
     if ("success".equals(outcome)) {
       s.consecutiveFailures.set(0);
       s.lastSuccess.set(now);
-    } else if (!"cancelled".equals(outcome)) {
+    } else if (!"cancelled".equals(outcome) && !"unsupported".equals(outcome)) {
+      // "unsupported" is a plan limit (a capability the provider does not sell us), not an outage.
       s.consecutiveFailures.incrementAndGet();
       s.lastFailure.set(now);
     }
