@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Summarises a JFR recording of the gateway: where CPU samples and allocations land.
 
-  hot_methods.py RECORDING.jfr [TOP]
+  hot_methods.py RECORDING.jfr [TOP] [FOCUS,FOCUS,...]
 
 Prints the top frames by CPU samples (self, i.e. the executing method), the top
 dev.quotegate frames (inclusive: anywhere on the stack), and allocation weight by allocating
-frame and by class (jdk.ObjectAllocationSample). Uses the JDK's own `jfr print --json`.
+frame and by class (jdk.ObjectAllocationSample). With FOCUS substrings (e.g.
+SymbolParams,QuoteHandler.serverTiming), also the share of CPU samples and of allocation
+whose stack contains each. Uses the JDK's own `jfr print --json`.
 """
 import collections
 import json
@@ -26,6 +28,9 @@ def frames(event):
 def main():
     path = sys.argv[1]
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
+    focus = sys.argv[3].split(",") if len(sys.argv) > 3 else []
+    focus_cpu = collections.Counter()
+    focus_alloc = collections.Counter()
     raw = subprocess.run(
         ["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample,jdk.ObjectAllocationSample", path],
         capture_output=True, text=True, check=True).stdout
@@ -40,6 +45,12 @@ def main():
         fs = frames(e)
         if not fs:
             continue
+        for x in focus:
+            if any(x in f.replace("/", ".") for f in fs):
+                if e["type"] == "jdk.ExecutionSample":
+                    focus_cpu[x] += 1
+                else:
+                    focus_alloc[x] += e["values"].get("weight", 0)
         if e["type"] == "jdk.ExecutionSample":
             samples += 1
             self_cpu[fs[0]] += 1
@@ -56,6 +67,9 @@ def main():
                 alloc_app[app] += w
     total_alloc = sum(alloc_class.values()) or 1
     print(f"CPU samples: {samples}")
+    for x in focus:
+        print(f"focus {x}: {100.0 * focus_cpu[x] / max(samples, 1):.2f} % of CPU samples, "
+              f"{100.0 * focus_alloc[x] / total_alloc:.2f} % of sampled allocation")
     print("\n== top frames by CPU samples (self) ==")
     for f, n in self_cpu.most_common(top):
         print(f"{100.0 * n / samples:6.2f} %  {f}")
