@@ -189,7 +189,7 @@ http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_connect_timeout 2s;
-    proxy_read_timeout 5s;
+    proxy_read_timeout 3s;   # = quotegate.providers.sim.timeout
     proxy_cache quotes;
     proxy_cache_valid 200 ${TTL}s;
     proxy_ignore_headers Cache-Control Expires Set-Cookie;
@@ -291,10 +291,8 @@ for t in gateway nginx; do
     -Dduration="$DASH_SECONDS" -Dpool="$DASH_POOL" -DchartPct=0
   if [ $t = gateway ] && $PROFILE; then
     jcmd "$GW_PID" JFR.stop name=dashboard >/dev/null
-    jfr print --events jdk.ExecutionSample "$OUT/gateway-dashboard.jfr" >"$OUT/gateway-dashboard.samples.txt" || true
-    jfr summary "$OUT/gateway-dashboard.jfr" >"$OUT/gateway-dashboard.summary.txt" || true
-    python3 "$APP_DIR/bench/hot_methods.py" "$OUT/gateway-dashboard.jfr" >"$OUT/gateway-dashboard.top.txt" 2>&1 || true
-    log "profile: $OUT/gateway-dashboard.jfr (top frames in gateway-dashboard.top.txt)"
+    # Summarised after the last workload (jfr print takes minutes on a busy machine).
+    log "profile: $OUT/gateway-dashboard.jfr (summary in gateway-dashboard.top.txt at the end)"
   fi
 done
 
@@ -322,6 +320,13 @@ if [ "$stream_code" != 200 ]; then
   log "$STREAM_NOTE"
 else
   run stream gateway "$GW" StreamSimulation record -Dusers="$STREAM_USERS" -Dramp="$STREAM_RAMP" -Dhold="$STREAM_HOLD"
+fi
+
+if $PROFILE; then
+  jfr summary "$OUT/gateway-dashboard.jfr" >"$OUT/gateway-dashboard.summary.txt" || true
+  python3 "$APP_DIR/bench/hot_methods.py" "$OUT/gateway-dashboard.jfr" 30 \
+    "SymbolParams,QuoteHandler,QuoteView,QuoteService,LocalCache,Coalescer,Batcher,jackson,HttpContentCompressor,java.util.Formatter,java.util.regex,DefaultMeterObservationHandler" \
+    >"$OUT/gateway-dashboard.top.txt" 2>&1 || true
 fi
 
 # ---- report -----------------------------------------------------------------------------------
@@ -375,4 +380,4 @@ fi
 log "done in $((ENDED - STARTED)) s; reports under $OUT/gatling"
 }
 
-main "$@"
+main "$@"; exit $?
