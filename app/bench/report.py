@@ -94,7 +94,7 @@ def record(results, label, workload, report_root, sim_stats, facts, load_before,
         f.write(json.dumps(entry) + "\n")
 
 
-MAIN_REQUEST = {"hot": "quote", "dashboard": "watchlist", "stampede": "cold", "stream": "subscribe"}
+MAIN_REQUEST = {"hot": "quote", "dashboard": "watchlist", "stampede": "cold", "stream": "snapshot"}
 WORKLOAD_TITLE = {
     "hot": "Hot single quote",
     "dashboard": "Dashboard watchlists",
@@ -217,10 +217,13 @@ def write(results, doc, meta_path):
     s = by.get(("stream", "gateway"))
     if s:
         f = s["facts"]
-        sub = s["gatling"].get("subscribe") or {}
+        snap = s["gatling"].get("snapshot") or {}
+        quotes = (s["gatling"].get("quote") or {}).get("ok")
+        users, hold = float(f.get("users", "nan")), float(f.get("holdSeconds", "nan"))
+        per = quotes / (users * hold) if quotes is not None and users > 0 and hold > 0 else None
         lines.append(
-            f"- **SSE stream, gateway**: {f.get('users')} subscribers, time to snapshot p99 {fmt(sub.get('p99'))} ms, "
-            f"{f.get('quoteEvents')} quote events ({f.get('eventsPerSubscriberSecond')} per subscriber per second)."
+            f"- **SSE stream, gateway**: {f.get('users')} subscribers, time to snapshot p50 {fmt(snap.get('p50'))} ms, "
+            f"p99 {fmt(snap.get('p99'))} ms; {fmt(quotes)} quote events received ({fmt(per, 2)} per subscriber per second)."
         )
     for note in meta.get("notes", []):
         lines.append(f"- {note}")
