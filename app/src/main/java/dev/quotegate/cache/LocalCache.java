@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -67,12 +68,19 @@ public final class LocalCache<V> {
    * each key's outcome.
    */
   public Map<String, Cached<V>> getAll(Collection<String> keys) {
-    Map<String, Cached<V>> found = cache.getAllPresent(keys);
+    // One getIfPresent per key into one map: Caffeine's getAllPresent builds a LinkedHashMap,
+    // its entry set and an unmodifiable copy per call, the largest allocation site of the
+    // quote path in the benchmark's profiles (docs/benchmarks.md).
+    Map<String, Cached<V>> found = new HashMap<>(keys.size() * 2);
     Instant now = clock.instant();
     int freshCount = 0;
-    for (Cached<V> c : found.values()) {
-      if (c.isFresh(now)) {
-        freshCount++;
+    for (String key : keys) {
+      Cached<V> c = cache.getIfPresent(key);
+      if (c != null) {
+        found.put(key, c);
+        if (c.isFresh(now)) {
+          freshCount++;
+        }
       }
     }
     fresh.increment(freshCount);

@@ -39,11 +39,11 @@ public final class SymbolParams {
 
   /** One symbol named {@code field}, upper-cased. */
   public static String symbol(String field, String raw) {
-    String reason = check(raw);
-    if (reason != null) {
-      throw new InvalidRequest(field, reason);
+    String symbol = normalize(raw);
+    if (symbol == null) {
+      throw new InvalidRequest(field, reason(raw));
     }
-    return raw.trim().toUpperCase(Locale.ROOT);
+    return symbol;
   }
 
   /**
@@ -61,13 +61,13 @@ public final class SymbolParams {
     List<InvalidParam> invalid = new ArrayList<>();
     LinkedHashSet<String> out = new LinkedHashSet<>(parts.length * 2);
     for (int i = 0; i < parts.length; i++) {
-      String reason = check(parts[i]);
-      if (reason != null) {
+      String symbol = normalize(parts[i]);
+      if (symbol == null) {
         if (invalid.size() < MAX_REPORTED) {
-          invalid.add(new InvalidParam(field + "[" + i + "]", reason));
+          invalid.add(new InvalidParam(field + "[" + i + "]", reason(parts[i])));
         }
       } else {
-        out.add(parts[i].trim().toUpperCase(Locale.ROOT));
+        out.add(symbol);
       }
     }
     if (!invalid.isEmpty()) {
@@ -76,15 +76,60 @@ public final class SymbolParams {
     return List.copyOf(out);
   }
 
-  private static String check(String raw) {
+  /**
+   * The valid, upper-cased symbol, or null. ASCII input (every real request) is checked char by
+   * char with no regex and no intermediate strings, since a dashboard poll names up to 100
+   * symbols; anything else takes the exact reference path (trim, upper-case, pattern).
+   */
+  static String normalize(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    int start = 0;
+    int end = raw.length();
+    while (start < end && raw.charAt(start) <= ' ') {
+      start++;
+    }
+    while (end > start && raw.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    int i = start;
+    if (i < end && raw.charAt(i) == '^') {
+      i++;
+    }
+    int body = end - i;
+    if (body < 1 || body > 16) {
+      return slowNormalize(raw);
+    }
+    boolean lower = false;
+    for (int k = i; k < end; k++) {
+      char c = raw.charAt(k);
+      boolean alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (c >= 'a' && c <= 'z') {
+        alnum = true;
+        lower = true;
+      }
+      if (!alnum && (k == i || (c != '.' && c != '=' && c != '-'))) {
+        return slowNormalize(raw);
+      }
+    }
+    String s = (start == 0 && end == raw.length()) ? raw : raw.substring(start, end);
+    return lower ? s.toUpperCase(Locale.ROOT) : s;
+  }
+
+  private static String slowNormalize(String raw) {
+    if (raw.isBlank()) {
+      return null;
+    }
+    String s = raw.trim().toUpperCase(Locale.ROOT);
+    return SYMBOL.matcher(s).matches() ? s : null;
+  }
+
+  private static String reason(String raw) {
     if (raw == null || raw.isBlank()) {
       return "empty symbol";
     }
-    String s = raw.trim().toUpperCase(Locale.ROOT);
-    if (!SYMBOL.matcher(s).matches()) {
-      return "'" + abbreviate(raw) + "' is not a valid symbol (1-16 of A-Z 0-9 . - =, optional leading ^)";
-    }
-    return null;
+    return "'" + abbreviate(raw) + "' is not a valid symbol (1-16 of A-Z 0-9 . - =, optional leading ^)";
   }
 
   private static String abbreviate(String raw) {

@@ -58,4 +58,22 @@ class SymbolParamsTest {
       assertThatThrownBy(() -> SymbolParams.symbol("symbol", bad)).as(bad).isInstanceOf(InvalidRequest.class);
     }
   }
+
+  @Test
+  void fastPathAgreesWithTheReferencePatternOnEveryShape() {
+    java.util.regex.Pattern reference = java.util.regex.Pattern.compile("\\^?[A-Z0-9][A-Z0-9.=-]{0,15}");
+    String alphabet = "aZ09.=-^ _;\t/ıßé";
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int n = 0; n < 50_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(20);
+      for (int k = 0; k < len; k++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String raw = sb.toString();
+      String expected = raw.isBlank() || !reference.matcher(raw.trim().toUpperCase(java.util.Locale.ROOT)).matches()
+          ? null : raw.trim().toUpperCase(java.util.Locale.ROOT);
+      assertThat(SymbolParams.normalize(raw)).as("'%s'", raw).isEqualTo(expected);
+    }
+  }
 }
