@@ -95,6 +95,11 @@ public final class Caches implements SmartLifecycle {
     }
   }
 
+  /** Whether this instance hears the other instances' fills now (false without Redis). */
+  public boolean fillsListening() {
+    return fills != null && fills.listening();
+  }
+
   /** The shared Redis, or null. */
   public RedisConnections redis() {
     return redis;

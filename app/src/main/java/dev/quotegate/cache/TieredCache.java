@@ -245,10 +245,20 @@ public final class TieredCache<V> implements AutoCloseable {
   public Mono<Cached<V>> load(String id, Supplier<Mono<V>> loader) {
     Objects.requireNonNull(loader, "loader");
     if (l2 == null) {
-      return Mono.defer(() -> loader.get().map(this::wrap).doOnNext(entry -> l1.put(id, entry)));
+      return Mono.defer(
+          () -> {
+            Cached<V> filled = freshInL1(id);
+            return filled != null
+                ? Mono.just(filled)
+                : loader.get().map(this::wrap).doOnNext(entry -> l1.put(id, entry));
+          });
     }
     return Mono.defer(
         () -> {
+          Cached<V> filled = freshInL1(id);
+          if (filled != null) {
+            return Mono.just(filled);
+          }
           String key = l2.key(id);
           Sinks.One<FillChannel.Fill> waiter = fills.register(key);
           return l2.lease(id)
@@ -298,6 +308,15 @@ public final class TieredCache<V> implements AutoCloseable {
                             });
                   });
         });
+  }
+
+  /**
+   * A fresh L1 value of {@code id}: a load that filled it may have finished between the
+   * caller's read and this load (the in-process coalescer frees a key once its load is done).
+   */
+  private Cached<V> freshInL1(String id) {
+    Cached<V> v = l1.peek(id);
+    return v != null && v.isFresh(clock.instant()) ? v : null;
   }
 
   private Mono<Cached<V>> woken(String id, FillChannel.Fill fill, Supplier<Mono<V>> loader) {
