@@ -69,19 +69,20 @@ public final class CacheTierBenchmark {
 
   static ConfigurableApplicationContext gateway(Simulator simulator, String url, String prefix) {
     return new SpringApplicationBuilder(QuotegateApplication.class)
-        .properties(
-            "server.port=0",
-            "spring.main.banner-mode=off",
-            "logging.level.root=WARN",
-            "quotegate.simulator.enabled=false",
-            "quotegate.providers.sim.base-url=http://127.0.0.1:" + simulator.port(),
-            "quotegate.redis.url=" + url,
-            "quotegate.redis.key-prefix=" + prefix,
+        
+        // command-line arguments: they win over application.yml (server.port: 8080)
+        .run(
+            "--server.port=0",
+            "--spring.main.banner-mode=off",
+            "--logging.level.root=WARN",
+            "--quotegate.simulator.enabled=false",
+            "--quotegate.providers.sim.base-url=http://127.0.0.1:" + simulator.port(),
+            "--quotegate.redis.url=" + url,
+            "--quotegate.redis.key-prefix=" + prefix,
             // Long freshness: hits stay hits for the whole run; misses are made by eviction.
-            "quotegate.quotes.ttl-market-open=30m",
-            "quotegate.quotes.ttl-market-closed=30m",
-            "quotegate.quotes.cache-max-entries=20000")
-        .run();
+            "--quotegate.quotes.ttl-market-open=30m",
+            "--quotegate.quotes.ttl-market-closed=30m",
+            "--quotegate.quotes.cache-max-entries=20000");
   }
 
   static int port(ConfigurableApplicationContext ctx) {

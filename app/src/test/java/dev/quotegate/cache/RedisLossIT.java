@@ -37,17 +37,18 @@ class RedisLossIT {
   void losingRedisUnderLoadFailsNoRequestAndRedisIsUsedAgainWhenItReturns() throws Exception {
     try (PrivateRedis redis = PrivateRedis.startOrSkip()) {
       ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QuotegateApplication.class)
-          .properties(
-              "server.port=0",
-              "quotegate.simulator.port=0",
-              "quotegate.redis.url=" + redis.url(),
-              "quotegate.redis.command-timeout=200ms",
-              "quotegate.redis.reconnect-delay-max=500ms",
-              "quotegate.redis.breaker-open-for=500ms",
+          
+        // command-line arguments: they win over application.yml (server.port: 8080)
+        .run(
+              "--server.port=0",
+              "--quotegate.simulator.port=0",
+              "--quotegate.redis.url=" + redis.url(),
+              "--quotegate.redis.command-timeout=200ms",
+              "--quotegate.redis.reconnect-delay-max=500ms",
+              "--quotegate.redis.breaker-open-for=500ms",
               // Short freshness: the load keeps reading L2, taking leases and writing fills.
-              "quotegate.quotes.ttl-market-open=300ms",
-              "quotegate.quotes.ttl-market-closed=300ms")
-          .run();
+              "--quotegate.quotes.ttl-market-open=300ms",
+              "--quotegate.quotes.ttl-market-closed=300ms");
       ConnectionProvider pool = ConnectionProvider.builder("redis-loss").maxConnections(64).build();
       Disposable load = null;
       try {
@@ -64,6 +65,7 @@ class RedisLossIT {
                   : "/api/v1/quotes/" + symbols.get(i % symbols.size());
               return http.get().uri(uri)
                   .responseSingle((res, body) -> body.then(Mono.just(res.status().code())))
+                  .timeout(Duration.ofSeconds(10))
                   .onErrorReturn(-1);
             }, 16)
             .takeUntilOther(stop.asMono())

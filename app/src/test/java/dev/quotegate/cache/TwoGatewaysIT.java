@@ -77,14 +77,15 @@ class TwoGatewaysIT {
 
   static ConfigurableApplicationContext gateway() {
     ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QuotegateApplication.class)
-        .properties(
-            "server.port=0",
-            "quotegate.simulator.enabled=false",
-            "quotegate.providers.sim.base-url=http://127.0.0.1:" + simulator.port(),
-            "quotegate.redis.url=" + RedisKeys.LOCAL_URL,
-            "quotegate.redis.key-prefix=" + keys.prefix(),
-            "quotegate.admin.token=t0ken")
-        .run();
+        
+        // command-line arguments: they win over application.yml (server.port: 8080)
+        .run(
+            "--server.port=0",
+            "--quotegate.simulator.enabled=false",
+            "--quotegate.providers.sim.base-url=http://127.0.0.1:" + simulator.port(),
+            "--quotegate.redis.url=" + RedisKeys.LOCAL_URL,
+            "--quotegate.redis.key-prefix=" + keys.prefix(),
+            "--quotegate.admin.token=t0ken");
     Caches caches = ctx.getBean(Caches.class);
     Awaitility.await().atMost(TIMEOUT).until(caches::fillsListening);
     return ctx;

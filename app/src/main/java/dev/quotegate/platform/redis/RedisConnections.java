@@ -74,6 +74,10 @@ public final class RedisConnections implements AutoCloseable {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(props.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(2)
+                // The default window guards its counts with a ReentrantLock, which parks event-loop
+                // threads under contention (BlockHound reports it); the lock-free one does not.
+                .slidingWindowSynchronizationStrategy(
+                    CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .build());
     // A made connection is kept for good (Lettuce reconnects it); a failed connect is
     // remembered for breakerOpenFor, so a down Redis costs one connect attempt per period.
