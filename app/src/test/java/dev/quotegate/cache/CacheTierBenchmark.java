@@ -68,7 +68,7 @@ public final class CacheTierBenchmark {
   }
 
   static ConfigurableApplicationContext gateway(Simulator simulator, String url, String prefix) {
-    return new SpringApplicationBuilder(QuotegateApplication.class)
+    return new SpringApplicationBuilder(QuotegateApplication.class, dev.quotegate.testsupport.IsolatedNetty.class)
         
         // command-line arguments: they win over application.yml (server.port: 8080)
         .run(

@@ -48,7 +48,8 @@ class RedisLossIT {
               "--quotegate.redis.breaker-open-for=500ms",
               // Short freshness: the load keeps reading L2, taking leases and writing fills.
               "--quotegate.quotes.ttl-market-open=300ms",
-              "--quotegate.quotes.ttl-market-closed=300ms");
+              "--quotegate.quotes.ttl-market-closed=300ms",
+              "--logging.level.dev.quotegate.cache=DEBUG");
       ConnectionProvider pool = ConnectionProvider.builder("redis-loss").maxConnections(64).build();
       Disposable load = null;
       try {

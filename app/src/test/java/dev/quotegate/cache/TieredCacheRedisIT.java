@@ -53,6 +53,7 @@ class TieredCacheRedisIT {
       RedisProperties props = new RedisProperties(URI.create(RedisKeys.LOCAL_URL), keys.prefix(),
           Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(1), 1000, 20, Duration.ofSeconds(1));
       client = RedisClient.create();
+      client.setOptions(dev.quotegate.platform.redis.RedisConfiguration.clientOptions(props));
       redis = new RedisConnections(client, RedisURI.create(RedisKeys.LOCAL_URL), props, registry);
       CacheProperties cacheProps = new CacheProperties(Duration.ofSeconds(5), Duration.ofMillis(400), 1000, 200,
           100, 4, 1000, 100, Map.of(CacheKind.QUOTE, new CacheProperties.Kind(null, grace, null, null)));

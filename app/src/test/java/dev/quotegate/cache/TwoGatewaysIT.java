@@ -76,7 +76,7 @@ class TwoGatewaysIT {
   }
 
   static ConfigurableApplicationContext gateway() {
-    ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QuotegateApplication.class)
+    ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QuotegateApplication.class, dev.quotegate.testsupport.IsolatedNetty.class)
         
         // command-line arguments: they win over application.yml (server.port: 8080)
         .run(
@@ -85,7 +85,10 @@ class TwoGatewaysIT {
             "--quotegate.providers.sim.base-url=http://127.0.0.1:" + simulator.port(),
             "--quotegate.redis.url=" + RedisKeys.LOCAL_URL,
             "--quotegate.redis.key-prefix=" + keys.prefix(),
-            "--quotegate.admin.token=t0ken");
+            "--quotegate.admin.token=t0ken",
+            // generous: the build machines are shared and busy; the default is 250ms
+            "--quotegate.redis.command-timeout=2s",
+            "--logging.level.dev.quotegate.cache=DEBUG");
     Caches caches = ctx.getBean(Caches.class);
     Awaitility.await().atMost(TIMEOUT).until(caches::fillsListening);
     return ctx;

@@ -42,19 +42,28 @@ public class RedisConfiguration {
   RedisClient redisClient(ClientResources resources, RedisProperties props) {
     RedisURI uri = redisUri(props);
     RedisClient client = RedisClient.create(resources, uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            // While disconnected, fail commands at once (callers fail open) instead of
-            // buffering them until Redis returns.
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .requestQueueSize(props.requestQueueSize())
-            .socketOptions(SocketOptions.builder().connectTimeout(props.connectTimeout()).keepAlive(true).build())
-            // Lettuce's own timeout frees the queue of commands nobody waits for any more.
-            .timeoutOptions(TimeoutOptions.enabled(props.commandTimeout().multipliedBy(4)))
-            .build());
+    client.setOptions(clientOptions(props));
     log.info("redis: {} (key prefix '{}')", props.safeUrl(), props.keyPrefix());
     return client;
+  }
+
+  /** The options every gateway connection uses (public: tests build clients with them too). */
+  public static ClientOptions clientOptions(RedisProperties props) {
+    return ClientOptions.builder()
+        .autoReconnect(true)
+        // While disconnected, fail commands at once (callers fail open) instead of
+        // buffering them until Redis returns.
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(props.requestQueueSize())
+        .socketOptions(SocketOptions.builder().connectTimeout(props.connectTimeout()).keepAlive(true).build())
+        // Lettuce's own timeout frees the queue of commands nobody waits for any more.
+        .timeoutOptions(TimeoutOptions.enabled(props.commandTimeout().multipliedBy(4)))
+        // Emit results on Lettuce's computation threads, not its I/O thread: the cache
+        // sends follow-up commands from result callbacks, and sending from inside Lettuce's
+        // I/O callbacks (where it may hold its endpoint lock while failing queued commands
+        // on a disconnect) wedged the connection in the Redis-loss test.
+        .publishOnScheduler(true)
+        .build();
   }
 
   static RedisURI redisUri(RedisProperties props) {
