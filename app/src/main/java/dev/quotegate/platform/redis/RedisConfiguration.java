@@ -58,10 +58,8 @@ public class RedisConfiguration {
         .socketOptions(SocketOptions.builder().connectTimeout(props.connectTimeout()).keepAlive(true).build())
         // Lettuce's own timeout frees the queue of commands nobody waits for any more.
         .timeoutOptions(TimeoutOptions.enabled(props.commandTimeout().multipliedBy(4)))
-        // Emit results on Lettuce's computation threads, not its I/O thread: the cache
-        // sends follow-up commands from result callbacks, and sending from inside Lettuce's
-        // I/O callbacks (where it may hold its endpoint lock while failing queued commands
-        // on a disconnect) wedged the connection in the Redis-loss test.
+        // Emit results on Lettuce's computation threads, not its I/O thread: the cache sends
+        // follow-up commands from result callbacks, and the I/O thread stays free for reads.
         .publishOnScheduler(true)
         .build();
   }
