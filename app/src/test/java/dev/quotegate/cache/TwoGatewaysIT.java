@@ -88,6 +88,9 @@ class TwoGatewaysIT {
             "--quotegate.admin.token=t0ken",
             // generous: the build machines are shared and busy; the default is 250ms
             "--quotegate.redis.command-timeout=2s",
+            // a restart takes longer than the 5 s market-hours TTL: keep the warm value fresh
+            "--quotegate.quotes.ttl-market-open=10m",
+            "--quotegate.quotes.ttl-market-closed=10m",
             "--logging.level.dev.quotegate.cache=DEBUG");
     Caches caches = ctx.getBean(Caches.class);
     Awaitility.await().atMost(TIMEOUT).until(caches::fillsListening);

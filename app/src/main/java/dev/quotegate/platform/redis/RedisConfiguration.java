@@ -58,9 +58,9 @@ public class RedisConfiguration {
         .socketOptions(SocketOptions.builder().connectTimeout(props.connectTimeout()).keepAlive(true).build())
         // Lettuce's own timeout frees the queue of commands nobody waits for any more.
         .timeoutOptions(TimeoutOptions.enabled(props.commandTimeout().multipliedBy(4)))
-        // Emit results on Lettuce's computation threads, not its I/O thread: the cache sends
-        // follow-up commands from result callbacks, and the I/O thread stays free for reads.
-        .publishOnScheduler(true)
+        // Results are emitted on the I/O thread (Lettuce's default); RedisConnections.call moves
+        // the continuation to Reactor's parallel workers at once.
+        .publishOnScheduler(false)
         .build();
   }
 

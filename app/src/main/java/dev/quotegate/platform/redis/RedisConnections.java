@@ -24,6 +24,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The gateway's Redis: one Lettuce {@link RedisClient}, one shared command connection
@@ -162,6 +163,10 @@ public final class RedisConnections implements AutoCloseable {
           long start = System.nanoTime();
           return connection
               .flatMap(c -> command.apply(c.reactive()))
+              // Continue on Reactor's parallel workers, off Lettuce's I/O thread: one I/O thread
+              // serves the whole shared connection, and request processing done on it delays
+              // every other reply on that connection.
+              .publishOn(Schedulers.parallel())
               .timeout(props.commandTimeout())
               .transformDeferred(CircuitBreakerOperator.of(breaker))
               .doOnSuccess(v -> t[0].record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
