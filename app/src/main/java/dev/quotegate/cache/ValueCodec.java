@@ -7,14 +7,14 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.cfg.DateTimeFeature;
-import tools.jackson.dataformat.smile.SmileMapper;
+import tools.jackson.dataformat.cbor.CBORMapper;
 
 /**
  * The bytes of a {@link Cached} value in Redis: one format byte, then the value, its fetch time
  * and its expiry as one Jackson document.
  *
- * <p>The format byte versions the encoding itself ({@link #SMILE_V1}: Smile, binary JSON,
- * chosen by the figures in docs/benchmarks.md "Cache tiers"). A value whose format byte this
+ * <p>The format byte versions the encoding itself ({@link #CBOR_V1}: CBOR, chosen over JSON and
+ * Smile by the figures in docs/benchmarks.md "Cache tiers": smallest, fastest to decode). A value whose format byte this
  * gateway does not know, or that does not decode, is treated as a miss (and counted), so a
  * format change needs no flush: old entries age out. Fields are named, so adding a nullable
  * field to a value type is compatible both ways; renaming or retyping one needs a new
@@ -24,8 +24,8 @@ import tools.jackson.dataformat.smile.SmileMapper;
  */
 public final class ValueCodec<V> {
 
-  /** Smile with timestamps as numbers. */
-  public static final byte SMILE_V1 = 1;
+  /** CBOR with timestamps as numbers. */
+  public static final byte CBOR_V1 = 2;
 
   /** The document inside: short names keep it small. */
   record Envelope<V>(V v, Instant f, Instant e) {}
@@ -41,10 +41,10 @@ public final class ValueCodec<V> {
     this.reader = mapper.readerFor(envelope);
   }
 
-  /** The gateway's encoding: {@link #SMILE_V1}. */
-  public static <V> ValueCodec<V> smile(Class<V> type) {
+  /** The gateway's encoding: {@link #CBOR_V1}. */
+  public static <V> ValueCodec<V> cbor(Class<V> type) {
     return new ValueCodec<>(
-        SmileMapper.builder().enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build(), SMILE_V1, type);
+        CBORMapper.builder().enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build(), CBOR_V1, type);
   }
 
   /** Any Jackson format under a given format byte (the benchmark compares JSON, Smile, CBOR). */

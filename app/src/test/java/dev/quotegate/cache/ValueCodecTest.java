@@ -12,14 +12,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 class ValueCodecTest {
 
-  private final ValueCodec<Quote> codec = ValueCodec.smile(Quote.class);
+  private final ValueCodec<Quote> codec = ValueCodec.cbor(Quote.class);
 
   @Test
   void roundTripsAQuoteExactly() {
     Quote q = FakeQuoteProvider.quote("BRK.B", "412.3456789");
     Cached<Quote> in = new Cached<>(q, Instant.parse("2026-11-23T15:00:00.123456789Z"), Instant.parse("2026-11-23T15:00:05Z"));
     byte[] bytes = codec.encode(in);
-    assertThat(bytes[0]).as("format byte").isEqualTo(ValueCodec.SMILE_V1);
+    assertThat(bytes[0]).as("format byte").isEqualTo(ValueCodec.CBOR_V1);
     Cached<Quote> out = codec.decode(bytes);
     assertThat(out).isEqualTo(in);
     assertThat(out.value().price()).isEqualTo(new BigDecimal("412.3456789"));
@@ -39,7 +39,7 @@ class ValueCodecTest {
     Cached<Quote> in = new Cached<>(FakeQuoteProvider.quote("A", "1"), Instant.EPOCH, Instant.EPOCH.plusSeconds(5));
     assertThatThrownBy(() -> codec.decode(json.encode(in))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("format 9");
-    assertThatThrownBy(() -> codec.decode(new byte[] {ValueCodec.SMILE_V1, 1, 2, 3}))
+    assertThatThrownBy(() -> codec.decode(new byte[] {ValueCodec.CBOR_V1, 1, 2, 3}))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> codec.decode(new byte[0])).isInstanceOf(IllegalArgumentException.class);
   }
