@@ -2,7 +2,11 @@ package dev.quotegate.cache;
 
 /** The kinds of data the gateway caches; each has its own TTL and metrics tag. */
 public enum CacheKind {
-  QUOTE("quote");
+  QUOTE("quote"),
+  BARS("bars"),
+  PROFILE("profile"),
+  NEWS("news"),
+  SEARCH("search");
 
   private final String tag;
 
@@ -12,5 +16,15 @@ public enum CacheKind {
 
   public String tag() {
     return tag;
+  }
+
+  /** The kind whose {@link #tag()} is {@code tag}, or null. */
+  public static CacheKind ofTag(String tag) {
+    for (CacheKind k : values()) {
+      if (k.tag.equals(tag)) {
+        return k;
+      }
+    }
+    return null;
   }
 }

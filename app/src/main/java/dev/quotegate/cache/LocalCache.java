@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * The in-process tier (L1): a bounded Caffeine cache of {@link Cached} values for one
@@ -104,5 +106,25 @@ public final class LocalCache<V> {
 
   public long estimatedSize() {
     return cache.estimatedSize();
+  }
+
+  /** Drops every entry whose key matches; returns how many. */
+  public long invalidateMatching(Predicate<String> keys) {
+    long n = 0;
+    for (String key : cache.asMap().keySet()) {
+      if (keys.test(key) && cache.asMap().remove(key) != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Look-ups since start by outcome (fresh, stale, miss). */
+  public Map<String, Long> counts() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("fresh", (long) fresh.count());
+    out.put("stale", (long) stale.count());
+    out.put("miss", (long) miss.count());
+    return out;
   }
 }

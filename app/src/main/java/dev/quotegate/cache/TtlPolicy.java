@@ -9,7 +9,7 @@ import java.util.Objects;
  * Market-hours-aware freshness: prices move while the market is open and stand still while
  * it is closed, so a closed-market quote may be kept longer, though never past the next open.
  */
-public final class TtlPolicy {
+public final class TtlPolicy implements Freshness {
 
   private final MarketCalendar calendar;
   private final Duration open;
@@ -22,6 +22,7 @@ public final class TtlPolicy {
   }
 
   /** When a value fetched at {@code now} stops being fresh. */
+  @Override
   public Instant expiresAt(Instant now) {
     if (calendar.isOpen(now)) {
       return now.plus(open);

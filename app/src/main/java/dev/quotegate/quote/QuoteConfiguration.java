@@ -1,7 +1,8 @@
 package dev.quotegate.quote;
 
 import dev.quotegate.cache.CacheKind;
-import dev.quotegate.cache.LocalCache;
+import dev.quotegate.cache.Caches;
+import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.market.MarketCalendar;
 import dev.quotegate.provider.QuoteProvider;
@@ -18,16 +19,17 @@ import reactor.core.scheduler.Schedulers;
 @Configuration(proxyBeanMethods = false)
 class QuoteConfiguration {
 
+  /** L1 in process, L2 in Redis when configured; quote freshness is market-hours aware. */
   @Bean
-  LocalCache<Quote> quoteCache(QuoteProperties props, Clock clock, MeterRegistry registry) {
-    return new LocalCache<>(CacheKind.QUOTE, props.cacheMaxEntries(), props.staleMaxAge(), clock, registry);
+  TieredCache<Quote> quoteCache(Caches caches, QuoteProperties props) {
+    TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
+    return caches.create(CacheKind.QUOTE, Quote.class, ttl, props.staleMaxAge(), props.cacheMaxEntries());
   }
 
   @Bean
   QuoteService quoteService(
-      QuoteProvider provider, LocalCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
-    TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
-    return new QuoteService(provider, quoteCache, ttl, props, clock, Schedulers.parallel(), registry);
+      QuoteProvider provider, TieredCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
+    return new QuoteService(provider, quoteCache, props, clock, Schedulers.parallel(), registry);
   }
 
   @Bean

@@ -2,8 +2,10 @@ package dev.quotegate.quote;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.quotegate.cache.CacheKind;
 import dev.quotegate.cache.Cached;
 import dev.quotegate.cache.LocalCache;
+import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.fetch.Batcher;
 import dev.quotegate.fetch.CapacityExceededException;
@@ -41,8 +43,7 @@ public final class QuoteService {
   private static final Logger log = LoggerFactory.getLogger(QuoteService.class);
 
   private final QuoteProvider provider;
-  private final LocalCache<Quote> cache;
-  private final TtlPolicy ttl;
+  private final TieredCache<Quote> cache;
   private final QuoteProperties props;
   private final Clock clock;
   private final Coalescer<String, Cached<Quote>> coalescer;
@@ -51,6 +52,7 @@ public final class QuoteService {
   private final Counter staleServed;
   private final Counter notFoundCached;
 
+  /** Over an in-process cache only (no Redis, no stale-while-revalidate). */
   public QuoteService(
       QuoteProvider provider,
       LocalCache<Quote> cache,
@@ -59,9 +61,19 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
+    this(provider, TieredCache.localOnly(CacheKind.QUOTE, cache, ttl, props.staleMaxAge(), clock), props, clock,
+        batchScheduler, registry);
+  }
+
+  public QuoteService(
+      QuoteProvider provider,
+      TieredCache<Quote> cache,
+      QuoteProperties props,
+      Clock clock,
+      Scheduler batchScheduler,
+      MeterRegistry registry) {
     this.provider = Objects.requireNonNull(provider, "provider");
     this.cache = Objects.requireNonNull(cache, "cache");
-    this.ttl = Objects.requireNonNull(ttl, "ttl");
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.coalescer = new Coalescer<>("quotes", props.maxInFlight(), registry);
@@ -94,10 +106,9 @@ public final class QuoteService {
    * symbol. Never fails as a whole: every per-symbol failure is a {@link Failed} result.
    */
   public Mono<List<QuoteResult>> quotes(List<String> symbols) {
-    return Mono.defer(
-        () -> {
+    return cache.getAll(symbols).flatMap(
+        hits -> {
           Instant now = clock.instant();
-          Map<String, Cached<Quote>> hits = cache.getAll(symbols);
           QuoteResult[] results = new QuoteResult[symbols.size()];
           List<Integer> missing = new ArrayList<>();
           for (int i = 0; i < results.length; i++) {
@@ -105,6 +116,9 @@ public final class QuoteService {
             Cached<Quote> hit = hits.get(symbol);
             if (hit != null && hit.isFresh(now)) {
               results[i] = new Found(symbol, hit, Origin.CACHE);
+            } else if (hit != null && cache.serveStaleWhileRevalidating(symbol, hit, now, () -> fetch(symbol))) {
+              // Stale-while-revalidate: the old value now, a refresh in the background.
+              results[i] = new Found(symbol, hit, Origin.STALE);
             } else if (notFound.getIfPresent(symbol) != null) {
               notFoundCached.increment();
               results[i] = new Failed(symbol, unknown(symbol));
@@ -146,15 +160,9 @@ public final class QuoteService {
 
   /** The shared upstream fetch: runs once per symbol however many callers wait on it. */
   private Mono<Cached<Quote>> load(String symbol) {
-    return batcher
-        .get(symbol)
-        .map(
-            quote -> {
-              Instant now = clock.instant();
-              Cached<Quote> entry = new Cached<>(quote, now, ttl.expiresAt(now));
-              cache.put(symbol, entry);
-              return entry;
-            })
+    // Once across instances (lease in Redis), written to both tiers.
+    return cache
+        .load(symbol, () -> batcher.get(symbol))
         .switchIfEmpty(
             Mono.fromCallable(
                 () -> {
@@ -170,7 +178,7 @@ public final class QuoteService {
     }
     Cached<Quote> last = cache.peek(symbol);
     Instant now = clock.instant();
-    if (last != null && last.age(now).compareTo(props.staleMaxAge()) <= 0) {
+    if (last != null && cache.servableStale(last, now)) {
       staleServed.increment();
       log.debug("serving stale {} (age {}) after upstream failure: {}", symbol, last.age(now), error.getMessage());
       return new Found(symbol, last, Origin.STALE);

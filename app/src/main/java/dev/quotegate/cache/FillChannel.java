@@ -1,0 +1,177 @@
+package dev.quotegate.cache;
+
+import dev.quotegate.platform.redis.RedisConnections;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+
+/**
+ * The cluster-wide "fills" channel: an instance that fetched a key under the lease publishes
+ * the outcome, and the instances waiting for that key are woken by the message (never by
+ * polling). Also carries admin evictions, so every instance drops its L1 copies.
+ *
+ * <p>One pub/sub connection per instance, made at start and again (with backoff) until it
+ * succeeds; Lettuce reconnects it and re-subscribes afterwards. While it is not subscribed,
+ * {@link #register(String)} returns null and callers fetch themselves instead of waiting for a
+ * message that cannot arrive.
+ *
+ * <p>Message: one type byte, the key's length (2 bytes) and UTF-8 bytes, then the payload.
+ */
+final class FillChannel implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FillChannel.class);
+
+  static final byte VALUE = 'V';
+  static final byte NOT_FOUND = 'N';
+  static final byte FAILED = 'E';
+  static final byte EVICT = 'X';
+
+  /** A message: its type and payload (an encoded value, an error description...). */
+  record Fill(byte type, byte[] payload) {}
+
+  private final RedisConnections redis;
+  private final String channel;
+  private final int maxWaiters;
+  private final Map<String, Sinks.One<Fill>> waiters = new ConcurrentHashMap<>();
+  private volatile BiConsumer<String, String> onEvict = (kind, glob) -> {};
+  private volatile StatefulRedisPubSubConnection<String, byte[]> connection;
+  private volatile boolean subscribed;
+  private volatile Disposable connecting;
+
+  FillChannel(RedisConnections redis, CacheKeys keys, int maxWaiters, MeterRegistry registry) {
+    this.redis = Objects.requireNonNull(redis, "redis");
+    this.channel = keys.fillsChannel();
+    this.maxWaiters = maxWaiters;
+    Gauge.builder("quotegate.cache.lease.waiters", waiters, Map::size)
+        .description("Keys this instance waits on for another instance's fetch")
+        .register(registry);
+    Gauge.builder("quotegate.cache.lease.waiters.max", () -> maxWaiters)
+        .description("Bound on keys waited on at once")
+        .register(registry);
+  }
+
+  /** What to do with an eviction broadcast: (kind tag, id glob). */
+  void onEvict(BiConsumer<String, String> handler) {
+    this.onEvict = Objects.requireNonNull(handler, "handler");
+  }
+
+  /** Connects and subscribes in the background until it succeeds. */
+  synchronized void start() {
+    if (connecting != null) {
+      return;
+    }
+    connecting =
+        redis
+            .connectPubSub(RedisConnections.CODEC)
+            .flatMap(
+                c -> {
+                  connection = c;
+                  c.addListener(
+                      new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String ch, byte[] message) {
+                          dispatch(message);
+                        }
+                      });
+                  return c.reactive().subscribe(channel).timeout(Duration.ofSeconds(5)).doOnError(e -> c.closeAsync());
+                })
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
+            .subscribe(
+                v -> {},
+                e -> log.warn("cache fills channel: gave up subscribing: {}", e.toString()),
+                () -> {
+                  subscribed = true;
+                  log.info("cache fills channel: subscribed to {}", channel);
+                });
+  }
+
+  /** Whether a published fill would reach this instance now. */
+  boolean listening() {
+    StatefulRedisPubSubConnection<String, byte[]> c = connection;
+    return subscribed && c != null && c.isOpen();
+  }
+
+  /**
+   * Starts waiting for {@code key}'s fill; null when this instance cannot hear fills now or
+   * waits on {@code maxWaiters} keys already. Waiters of one key share one sink.
+   */
+  Sinks.One<Fill> register(String key) {
+    if (!listening()) {
+      return null;
+    }
+    Sinks.One<Fill> existing = waiters.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    if (waiters.size() >= maxWaiters) {
+      return null;
+    }
+    return waiters.computeIfAbsent(key, k -> Sinks.one());
+  }
+
+  void unregister(String key, Sinks.One<Fill> sink) {
+    if (sink != null) {
+      waiters.remove(key, sink);
+    }
+  }
+
+  static byte[] message(byte type, String key, byte[] payload) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + k.length + payload.length);
+    b.put(type).putShort((short) k.length).put(k).put(payload);
+    return b.array();
+  }
+
+  String channel() {
+    return channel;
+  }
+
+  private void dispatch(byte[] message) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(message);
+      byte type = b.get();
+      int len = Short.toUnsignedInt(b.getShort());
+      String key = new String(message, 3, len, StandardCharsets.UTF_8);
+      byte[] payload = new byte[message.length - 3 - len];
+      System.arraycopy(message, 3 + len, payload, 0, payload.length);
+      if (type == EVICT) {
+        String glob = new String(payload, StandardCharsets.UTF_8);
+        onEvict.accept(key, glob);
+        return;
+      }
+      Sinks.One<Fill> sink = waiters.remove(key);
+      if (sink != null) {
+        sink.tryEmitValue(new Fill(type, payload));
+      }
+    } catch (RuntimeException e) {
+      log.debug("cache fills channel: ignoring a malformed message: {}", e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    Disposable d = connecting;
+    if (d != null) {
+      d.dispose();
+    }
+    StatefulRedisPubSubConnection<String, byte[]> c = connection;
+    if (c != null) {
+      c.closeAsync();
+    }
+    subscribed = false;
+  }
+}

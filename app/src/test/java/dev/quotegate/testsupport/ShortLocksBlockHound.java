@@ -1,0 +1,30 @@
+package dev.quotegate.testsupport;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Library critical sections that hold a lock for a few field updates (no I/O) and park only
+ * under contention, allowed in the test JVM; any other blocking call on a non-blocking thread
+ * still fails the test.
+ *
+ * <ul>
+ *   <li>Lettuce 7 {@code SharedLock} (a {@code ReentrantLock} around each connection's writes).
+ *       BlockHound's exception inside {@code incrementWriters} is worse than a false alarm:
+ *       Lettuce then runs its {@code finally} (decrementWriters) without the increment, the
+ *       writer count goes negative and every later write on that connection spins forever.
+ *   <li>Netty 4.2 {@code AdaptivePoolingAllocator} growing its magazines ({@code StampedLock}),
+ *       seen when responses are encoded on several threads at once.
+ * </ul>
+ */
+public final class ShortLocksBlockHound implements BlockHoundIntegration {
+
+  @Override
+  public void applyTo(BlockHound.Builder builder) {
+    for (String method : new String[] {"incrementWriters", "decrementWriters", "doExclusive", "lockWritersExclusive"}) {
+      builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", method);
+    }
+    builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+    builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+  }
+}
