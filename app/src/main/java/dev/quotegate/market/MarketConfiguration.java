@@ -13,6 +13,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,6 +31,8 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 class MarketConfiguration {
 
+  private static final Logger log = LoggerFactory.getLogger(MarketConfiguration.class);
+
   @Bean
   MarketService marketService(
       ObjectProvider<ProfileProvider> profiles,
@@ -36,25 +43,53 @@ class MarketConfiguration {
       QuoteProperties quoteProps,
       MarketProperties props,
       MeterRegistry registry) {
+    String p = props.provider();
     return new MarketService(
-        named(profiles.orderedStream().toList(), ProfileProvider::name, props.provider(), "profile"),
-        named(news.orderedStream().toList(), NewsProvider::name, props.provider(), "news"),
-        named(search.orderedStream().toList(), SearchProvider::name, props.provider(), "search"),
-        named(universe.orderedStream().toList(), UniverseProvider::name, props.provider(), "universe"),
+        named(profiles.orderedStream().toList(), ProfileProvider::name, props.provider(), "profiles",
+            new ProfileProvider() {
+              public String name() { return p; }
+              public Mono<Profile> profile(String symbol) { return Mono.error(notConfigured(p, "profiles")); }
+            }),
+        named(news.orderedStream().toList(), NewsProvider::name, props.provider(), "news",
+            new NewsProvider() {
+              public String name() { return p; }
+              public Mono<List<NewsItem>> news(String symbol, int limit) { return Mono.error(notConfigured(p, "news")); }
+            }),
+        named(search.orderedStream().toList(), SearchProvider::name, props.provider(), "search",
+            new SearchProvider() {
+              public String name() { return p; }
+              public Mono<List<SearchHit>> search(String q, int limit) { return Mono.error(notConfigured(p, "search")); }
+            }),
+        named(universe.orderedStream().toList(), UniverseProvider::name, props.provider(), "movers and sectors",
+            new UniverseProvider() {
+              public String name() { return p; }
+              public Mono<List<SearchHit>> universe() { return Mono.error(notConfigured(p, "movers and sectors")); }
+            }),
         quotes,
         props,
         quoteProps.ttlMarketOpen(),
         registry);
   }
 
-  private static <T> T named(List<T> candidates, java.util.function.Function<T, String> name, String wanted, String what) {
+  /**
+   * The provider named {@code wanted}. None (e.g. the simulator is off and no real provider
+   * is configured for it): the gateway still starts, and these endpoints answer 503 naming
+   * the missing configuration, logged once here.
+   */
+  private static <T> T named(List<T> candidates, Function<T, String> name, String wanted, String what, T missing) {
     for (T c : candidates) {
       if (name.apply(c).equals(wanted)) {
         return c;
       }
     }
-    throw new IllegalStateException(
-        "quotegate.market.provider=" + wanted + " but no enabled provider of that name serves " + what);
+    log.warn("quotegate.market.provider={} but no enabled provider of that name serves {}: {} requests will answer 503",
+        wanted, what, what);
+    return missing;
+  }
+
+  private static GatewayException.Upstream notConfigured(String provider, String what) {
+    return new GatewayException.Upstream(provider, UpstreamFailure.UNSUPPORTED,
+        "no enabled provider serves " + what + " (quotegate.market.provider)");
   }
 
   @Bean

@@ -77,7 +77,9 @@ class ProviderConfigurationTest {
           assertThat(ctx.getBeansOfType(ProviderDescriptor.class).values()).extracting(ProviderDescriptor::name)
               .containsExactlyInAnyOrder("yahoo", "finnhub", "alphavantage", "polygon", "twelvedata");
           assertThat(ctx.getBean(FinnhubProperties.class).apiKey().reveal()).isEqualTo("env-fh-key");
-          assertThat(ctx.getBeansOfType(BarProvider.class)).as("every adapter that can serve bars").hasSize(5);
+          assertThat(ctx.getBeansOfType(BarProvider.class)).as("every adapter that can serve bars, and the simulator")
+              .containsKeys("yahooProvider", "finnhubProvider", "alphaVantageProvider", "polygonProvider", "twelveDataProvider")
+              .hasSize(6);
           assertThat(ctx.getBeansOfType(ProviderDescriptor.class).values())
               .filteredOn(d -> d.capabilities().contains(Capability.BARS)).as("configured for bars")
               .extracting(ProviderDescriptor::name).containsExactlyInAnyOrder("yahoo", "alphavantage", "polygon", "twelvedata");
