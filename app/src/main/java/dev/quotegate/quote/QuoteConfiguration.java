@@ -4,7 +4,7 @@ import dev.quotegate.cache.CacheKind;
 import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.market.MarketCalendar;
-import dev.quotegate.provider.QuoteProvider;
+import dev.quotegate.provider.ProviderRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -25,9 +25,9 @@ class QuoteConfiguration {
 
   @Bean
   QuoteService quoteService(
-      QuoteProvider provider, LocalCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
+      ProviderRouter router, LocalCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
     TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
-    return new QuoteService(provider, quoteCache, ttl, props, clock, Schedulers.parallel(), registry);
+    return new QuoteService(router, quoteCache, ttl, props, clock, Schedulers.parallel(), registry);
   }
 
   @Bean

@@ -5,12 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.quotegate.cache.Cached;
 import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TtlPolicy;
-import dev.quotegate.fetch.Batcher;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.provider.Capability;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
@@ -33,24 +34,25 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The quote path: cache, then one coalesced upstream fetch per symbol, batched with other
- * symbols' fetches into the provider's batch calls, written back to the cache; on upstream
- * failure the last known value, marked stale.
+ * symbols' fetches into the provider's batch calls and routed along the symbol's provider
+ * chain ({@link QuoteFetcher}), written back to the cache; when every provider fails the last
+ * known value, marked stale.
  */
 public final class QuoteService {
 
   private static final Logger log = LoggerFactory.getLogger(QuoteService.class);
 
-  private final QuoteProvider provider;
   private final LocalCache<Quote> cache;
   private final TtlPolicy ttl;
   private final QuoteProperties props;
   private final Clock clock;
   private final Coalescer<String, Cached<Quote>> coalescer;
-  private final Batcher<String, Quote> batcher;
+  private final QuoteFetcher fetcher;
   private final Cache<String, Instant> notFound;
   private final Counter staleServed;
   private final Counter notFoundCached;
 
+  /** One provider, no routing or resilience guards (tests, tools). */
   public QuoteService(
       QuoteProvider provider,
       LocalCache<Quote> cache,
@@ -59,21 +61,25 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
-    this.provider = Objects.requireNonNull(provider, "provider");
+    this(ProviderRouter.unguarded(Capability.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
+        cache, ttl, props, clock, batchScheduler, registry);
+  }
+
+  /** Quotes routed along each symbol's provider chain, each provider behind its guards. */
+  public QuoteService(
+      ProviderRouter router,
+      LocalCache<Quote> cache,
+      TtlPolicy ttl,
+      QuoteProperties props,
+      Clock clock,
+      Scheduler batchScheduler,
+      MeterRegistry registry) {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.ttl = Objects.requireNonNull(ttl, "ttl");
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.coalescer = new Coalescer<>("quotes", props.maxInFlight(), registry);
-    this.batcher =
-        new Batcher<>(
-            "quotes." + provider.name(),
-            props.batchWindow(),
-            provider.maxBatchSize(),
-            props.maxPending(),
-            provider::quotes,
-            batchScheduler,
-            registry);
+    this.fetcher = new QuoteFetcher(router, props.batchWindow(), props.maxPending(), batchScheduler, registry);
     this.notFound =
         Caffeine.newBuilder()
             .maximumSize(10_000)
@@ -146,8 +152,8 @@ public final class QuoteService {
 
   /** The shared upstream fetch: runs once per symbol however many callers wait on it. */
   private Mono<Cached<Quote>> load(String symbol) {
-    return batcher
-        .get(symbol)
+    return fetcher
+        .fetch(symbol)
         .map(
             quote -> {
               Instant now = clock.instant();
