@@ -184,6 +184,7 @@ final class ProviderGuard {
               if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
                 openedAt = clock.instant();
               }
+              counter(ProviderMeters.TRANSITIONS, "to", to.name().toLowerCase(Locale.ROOT)).increment();
               log.warn("provider {}: circuit {}", name, e.getStateTransition());
             });
     // Smooth limiters (one permit every period/N) never exceed N calls in any rolling period,
@@ -325,6 +326,12 @@ final class ProviderGuard {
       return refused(Reason.CIRCUIT_OPEN);
     }
     return null;
+  }
+
+  /** Counts a call not sent because {@link #refusal()} refused it. */
+  void countRefusal(Capability<?> capability, Refused r) {
+    counter(ProviderMeters.REJECTIONS, "reason", r.reason.tag()).increment();
+    count(capability, "rejected");
   }
 
   /** Counts that a request moved on from this provider to the next in its chain. */

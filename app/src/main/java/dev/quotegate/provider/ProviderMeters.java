@@ -23,6 +23,9 @@ final class ProviderMeters {
   /** Counter, tags {@code provider}, {@code reason=rate_limited|unavailable}: cool-downs opened. */
   static final String COOLDOWNS = "quotegate.provider.cooldowns";
 
+  /** Counter, tags {@code provider}, {@code to=open|half_open|closed|forced_open|...}: circuit transitions. */
+  static final String TRANSITIONS = "quotegate.provider.circuit.transitions";
+
   /** Gauge, tag {@code provider}: calls left today under the daily quota. */
   static final String QUOTA_REMAINING = "quotegate.provider.quota.remaining";
 

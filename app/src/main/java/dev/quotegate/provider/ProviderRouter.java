@@ -177,13 +177,18 @@ public final class ProviderRouter {
   }
 
   /**
-   * Why provider {@code name} would not be called right now (cool-down, quota spent, circuit
-   * open), as the error to report; null when it may be called. Checking costs no I/O.
+   * Why provider {@code name} would not be called right now for {@code capability} (cool-down,
+   * quota spent, circuit open), as the error to report, counted as a rejected call; null when
+   * it may be called. Checking costs no I/O.
    */
-  public GatewayException refusal(String name) {
+  public GatewayException refusal(String name, Capability<?> capability) {
     ProviderGuard g = guardOf(name);
     ProviderGuard.Refused r = g.refusal();
-    return r == null ? null : new Upstream(name, r.kind, "not called: " + r.reason.tag().replace('_', ' '), r.retryAfter, r);
+    if (r == null) {
+      return null;
+    }
+    g.countRefusal(capability, r);
+    return new Upstream(name, r.kind, "not called: " + r.reason.tag().replace('_', ' '), r.retryAfter, r);
   }
 
   /** Whether a failure should send the request to the next provider (anything but not-found and bad input). */
@@ -216,7 +221,7 @@ public final class ProviderRouter {
     }
     P provider = chain.get(index);
     String name = capability.nameOf(provider);
-    GatewayException refused = refusal(name);
+    GatewayException refused = refusal(name, capability);
     if (refused != null) {
       failures.add(refused);
       fellBack(capability, name);

@@ -61,7 +61,7 @@ final class QuoteFetcher {
       return Mono.error(router.exhausted(Capability.QUOTES, failures));
     }
     String name = chain.get(index).name();
-    GatewayException refused = router.refusal(name);
+    GatewayException refused = router.refusal(name, Capability.QUOTES);
     if (refused != null) {
       return next(symbol, chain, index, failures, refused);
     }
