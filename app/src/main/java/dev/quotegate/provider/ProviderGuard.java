@@ -401,7 +401,7 @@ final class ProviderGuard {
     if (left.isNegative() || left.isZero()) {
       return null;
     }
-    return new Refused(name, Reason.COOLDOWN, c.kind(), left);
+    return new Refused(name, Reason.COOLDOWN, c.kind(), wholeSeconds(left));
   }
 
   /** A 429, or a 503 with Retry-After: stop sending for as long as the provider asked. */
@@ -434,16 +434,22 @@ final class ProviderGuard {
 
   private Refused refused(Reason reason) {
     if (reason == Reason.QUOTA) {
-      return new Refused(name, reason, UpstreamFailure.RATE_LIMITED, quota.untilReset());
+      return new Refused(name, reason, UpstreamFailure.RATE_LIMITED, wholeSeconds(quota.untilReset()));
     }
     if (reason == Reason.CIRCUIT_OPEN) {
       Duration left = openRemaining();
-      return new Refused(name, reason, UpstreamFailure.UNAVAILABLE, left.isZero() ? Duration.ofSeconds(1) : left);
+      return new Refused(name, reason, UpstreamFailure.UNAVAILABLE, wholeSeconds(left));
     }
     if (reason == Reason.RATE_LIMITER) {
       return new Refused(name, reason, UpstreamFailure.RATE_LIMITED, Duration.ofSeconds(1));
     }
     return new Refused(name, reason, UpstreamFailure.UNAVAILABLE, Duration.ofSeconds(1));
+  }
+
+  /** Retry-After is whole seconds: round up, so a client never comes back before the provider may be called. */
+  private static Duration wholeSeconds(Duration d) {
+    long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+    return Duration.ofSeconds(Math.max(1, s));
   }
 
   /** Every non-domain error becomes an {@link Upstream}; refusals keep their {@link Refused} as cause. */
