@@ -34,6 +34,7 @@ public final class ProviderRouter {
   private final Map<Capability<?>, List<?>> chains;
   private final List<Rule> rules;
   private final Map<String, ProviderGuard> guards;
+  private final Duration deadline;
 
   private record Rule(String glob, Pattern pattern, Map<Capability<?>, List<?>> chains) {}
 
@@ -41,11 +42,13 @@ public final class ProviderRouter {
       Map<Capability<?>, Map<String, ?>> providers,
       Map<Capability<?>, List<?>> chains,
       List<Rule> rules,
-      Map<String, ProviderGuard> guards) {
+      Map<String, ProviderGuard> guards,
+      Duration deadline) {
     this.providers = providers;
     this.chains = chains;
     this.rules = rules;
     this.guards = guards;
+    this.deadline = deadline;
   }
 
   /**
@@ -63,7 +66,8 @@ public final class ProviderRouter {
       guards.put(name, ProviderGuard.unguarded(name, clock, registry));
     }
     return new ProviderRouter(
-        Map.of(capability, byName), Map.of(capability, List.copyOf(byName.values())), List.of(), guards);
+        Map.of(capability, byName), Map.of(capability, List.copyOf(byName.values())), List.of(), guards,
+        Duration.ofSeconds(30));
   }
 
   /** Builds the chains from configuration; fails on a configured chain that names no known provider. */
@@ -89,7 +93,7 @@ public final class ProviderRouter {
       rules.add(new Rule(o.symbols(), glob(o.symbols()), ruleChains));
       i++;
     }
-    return new ProviderRouter(providers, chains, rules, guards);
+    return new ProviderRouter(providers, chains, rules, guards, routing.deadline());
   }
 
   private static List<?> resolve(
@@ -211,7 +215,18 @@ public final class ProviderRouter {
    */
   public <P, T> Mono<T> call(Capability<P> capability, String symbol, Function<P, Mono<T>> read) {
     List<P> chain = chain(capability, symbol);
-    return attempt(capability, chain, 0, read, new ArrayList<>());
+    return withDeadline(Mono.defer(() -> attempt(capability, chain, 0, read, new ArrayList<>())));
+  }
+
+  /**
+   * {@code walk} failing as a timeout after {@code quotegate.routing.deadline}: the backstop
+   * that keeps a request (and a coalesced fetch many wait on) from waiting forever.
+   */
+  public <T> Mono<T> withDeadline(Mono<T> walk) {
+    return walk.timeout(
+        deadline,
+        Mono.error(() -> new Upstream("gateway", UpstreamFailure.TIMEOUT,
+            "no provider answered within " + deadline.toMillis() + " ms")));
   }
 
   private <P, T> Mono<T> attempt(

@@ -2,6 +2,7 @@ package dev.quotegate.provider;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -20,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param search chain for symbol search (symbol overrides do not apply)
  * @param overrides per-symbol exceptions, first match wins; a kind an override leaves empty
  *     uses the main chain
+ * @param deadline longest one walk along a chain may take before it fails as a timeout: a
+ *     backstop (each provider's own timeout ends its calls sooner) so that no request and no
+ *     coalesced fetch can wait forever
  */
 @Validated
 @ConfigurationProperties("quotegate.routing")
@@ -29,9 +33,11 @@ public record RoutingProperties(
     List<String> profile,
     List<String> news,
     List<String> search,
-    List<@Valid Override> overrides) {
+    List<@Valid Override> overrides,
+    Duration deadline) {
 
   public RoutingProperties {
+    deadline = deadline == null ? Duration.ofSeconds(30) : deadline;
     quotes = quotes == null ? List.of() : List.copyOf(quotes);
     bars = bars == null ? List.of() : List.copyOf(bars);
     profile = profile == null ? List.of() : List.copyOf(profile);

@@ -53,7 +53,8 @@ final class QuoteFetcher {
 
   /** The quote, empty if the provider asked says it does not know the symbol, or an error. */
   Mono<Quote> fetch(String symbol) {
-    return Mono.defer(() -> attempt(symbol, router.chain(Capability.QUOTES, symbol), 0, new ArrayList<>()));
+    return router.withDeadline(
+        Mono.defer(() -> attempt(symbol, router.chain(Capability.QUOTES, symbol), 0, new ArrayList<>())));
   }
 
   private Mono<Quote> attempt(String symbol, List<QuoteProvider> chain, int index, List<GatewayException> failures) {
