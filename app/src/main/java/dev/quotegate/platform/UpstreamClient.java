@@ -249,6 +249,26 @@ public final class UpstreamClient implements AutoCloseable {
       }
     }
 
+    /**
+     * Decodes a JSON answer: a content type that is present and not JSON (an HTML error page,
+     * plain text) or an empty body is a typed malformed-response error, as is a body that does
+     * not decode.
+     */
+    public <T> T decodeJson(Response res, Class<T> type) {
+      String contentType = res.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        throw malformed("unexpected content type " + abbreviate(contentType));
+      }
+      if (res.body().length == 0) {
+        throw malformed("empty body");
+      }
+      return decode(res.body(), type);
+    }
+
+    private static String abbreviate(String s) {
+      return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+    }
+
     public Upstream malformed(String why) {
       return new Upstream(name, UpstreamFailure.MALFORMED, why);
     }

@@ -5,7 +5,7 @@ import dev.quotegate.cache.Caches;
 import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.market.MarketCalendar;
-import dev.quotegate.provider.QuoteProvider;
+import dev.quotegate.provider.ProviderRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -28,8 +28,8 @@ class QuoteConfiguration {
 
   @Bean
   QuoteService quoteService(
-      QuoteProvider provider, TieredCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
-    return new QuoteService(provider, quoteCache, props, clock, Schedulers.parallel(), registry);
+      ProviderRouter router, TieredCache<Quote> quoteCache, QuoteProperties props, Clock clock, MeterRegistry registry) {
+    return new QuoteService(router, quoteCache, props, clock, Schedulers.parallel(), registry);
   }
 
   @Bean

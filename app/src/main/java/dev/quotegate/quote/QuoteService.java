@@ -7,12 +7,13 @@ import dev.quotegate.cache.Cached;
 import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
-import dev.quotegate.fetch.Batcher;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.provider.ProviderKind;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
@@ -35,24 +36,24 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The quote path: cache, then one coalesced upstream fetch per symbol, batched with other
- * symbols' fetches into the provider's batch calls, written back to the cache; on upstream
- * failure the last known value, marked stale.
+ * symbols' fetches into the provider's batch calls and routed along the symbol's provider
+ * chain ({@link QuoteFetcher}), written back to the cache; when every provider fails the last
+ * known value, marked stale.
  */
 public final class QuoteService {
 
   private static final Logger log = LoggerFactory.getLogger(QuoteService.class);
 
-  private final QuoteProvider provider;
   private final TieredCache<Quote> cache;
   private final QuoteProperties props;
   private final Clock clock;
   private final Coalescer<String, Cached<Quote>> coalescer;
-  private final Batcher<String, Quote> batcher;
+  private final QuoteFetcher fetcher;
   private final Cache<String, Instant> notFound;
   private final Counter staleServed;
   private final Counter notFoundCached;
 
-  /** Over an in-process cache only (no Redis, no stale-while-revalidate). */
+  /** One provider, no routing or resilience guards, in-process cache only (tests, tools). */
   public QuoteService(
       QuoteProvider provider,
       LocalCache<Quote> cache,
@@ -61,10 +62,12 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
-    this(provider, TieredCache.localOnly(CacheKind.QUOTE, cache, ttl, props.staleMaxAge(), clock), props, clock,
+    this(ProviderRouter.unguarded(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
+        TieredCache.localOnly(CacheKind.QUOTE, cache, ttl, props.staleMaxAge(), clock), props, clock,
         batchScheduler, registry);
   }
 
+  /** One provider, no routing or resilience guards, over the given cache tiers (tests, tools). */
   public QuoteService(
       QuoteProvider provider,
       TieredCache<Quote> cache,
@@ -72,20 +75,26 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
-    this.provider = Objects.requireNonNull(provider, "provider");
+    this(ProviderRouter.unguarded(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
+        cache, props, clock, batchScheduler, registry);
+  }
+
+  /**
+   * Quotes routed along each symbol's provider chain, each provider behind its guards, over
+   * the cache tiers (L1, and L2 in Redis when configured).
+   */
+  public QuoteService(
+      ProviderRouter router,
+      TieredCache<Quote> cache,
+      QuoteProperties props,
+      Clock clock,
+      Scheduler batchScheduler,
+      MeterRegistry registry) {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.coalescer = new Coalescer<>("quotes", props.maxInFlight(), registry);
-    this.batcher =
-        new Batcher<>(
-            "quotes." + provider.name(),
-            props.batchWindow(),
-            provider.maxBatchSize(),
-            props.maxPending(),
-            provider::quotes,
-            batchScheduler,
-            registry);
+    this.fetcher = new QuoteFetcher(router, props.batchWindow(), props.maxPending(), batchScheduler, registry);
     this.notFound =
         Caffeine.newBuilder()
             .maximumSize(10_000)
@@ -160,9 +169,10 @@ public final class QuoteService {
 
   /** The shared upstream fetch: runs once per symbol however many callers wait on it. */
   private Mono<Cached<Quote>> load(String symbol) {
-    // Once across instances (lease in Redis), written to both tiers.
+    // Once across instances (lease in Redis), routed along the provider chain, written to
+    // both tiers.
     return cache
-        .load(symbol, () -> batcher.get(symbol))
+        .load(symbol, () -> fetcher.fetch(symbol))
         .switchIfEmpty(
             Mono.fromCallable(
                 () -> {

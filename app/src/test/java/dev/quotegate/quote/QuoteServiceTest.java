@@ -138,7 +138,9 @@ class QuoteServiceTest {
 
   @Test
   void coalescesConcurrentRequestsForTheSameColdSymbol() {
-    provider.delay(Duration.ofMillis(50));
+    // Long enough that all 200 subscribe while the fetch is in flight, even on a cold, loaded
+    // JVM under BlockHound (subscribing them cold has been seen to take several hundred ms).
+    provider.delay(Duration.ofSeconds(2));
     List<Mono<QuoteResult>> calls = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       calls.add(service.quote("NVDA"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.testsupport.FakeQuoteProvider;
 import java.time.Duration;
@@ -40,10 +41,13 @@ class QuoteWebTest {
 
   @Autowired WebTestClient web;
   @Autowired FakeQuoteProvider provider;
+  @Autowired ProviderRouter router;
 
   @BeforeEach
   void reset() {
     provider.reset();
+    // a 429 with Retry-After in one test must not cool the provider down for the next ones
+    router.reset();
   }
 
   @Test

@@ -27,15 +27,22 @@ public final class FakeQuoteProvider implements QuoteProvider {
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private volatile Duration delay = Duration.ZERO;
   private final int batchSize;
+  private final String name;
 
   public FakeQuoteProvider(int batchSize, String... symbols) {
+    this("fake", batchSize, symbols);
+  }
+
+  /** A fake provider with another name, e.g. for fallback chains. */
+  public FakeQuoteProvider(String name, int batchSize, String... symbols) {
+    this.name = name;
     this.batchSize = batchSize;
     known.addAll(List.of(symbols));
   }
 
   @Override
   public String name() {
-    return "fake";
+    return name;
   }
 
   @Override
@@ -55,7 +62,7 @@ public final class FakeQuoteProvider implements QuoteProvider {
           Map<String, Quote> out = new HashMap<>();
           for (String s : symbols) {
             if (known.contains(s)) {
-              out.put(s, quote(s, "100.25"));
+              out.put(s, quote(s, "100.25", name));
             }
           }
           return delay.isZero() ? Mono.just(out) : Mono.delay(delay).thenReturn(out);
@@ -63,9 +70,13 @@ public final class FakeQuoteProvider implements QuoteProvider {
   }
 
   public static Quote quote(String symbol, String price) {
+    return quote(symbol, price, "fake");
+  }
+
+  public static Quote quote(String symbol, String price, String source) {
     BigDecimal p = new BigDecimal(price);
     return new Quote(symbol, p, new BigDecimal("1.25"), new BigDecimal("1.26"), p, p, p,
-        new BigDecimal("99.00"), 1000L, "USD", true, Instant.parse("2026-11-23T15:00:00Z"), "fake");
+        new BigDecimal("99.00"), 1000L, "USD", true, Instant.parse("2026-11-23T15:00:00Z"), source);
   }
 
   public void failWith(RuntimeException e) {

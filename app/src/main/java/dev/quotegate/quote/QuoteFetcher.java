@@ -1,0 +1,102 @@
+package dev.quotegate.quote;
+
+import dev.quotegate.fetch.Batcher;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.ProviderKind;
+import dev.quotegate.provider.ProviderRouter;
+import dev.quotegate.provider.QuoteProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Fetches one symbol's quote along its provider chain, batched per provider.
+ *
+ * <p>Each quote provider has its own {@link Batcher} (its batch size, window and pending
+ * bound), whose batch call goes through the provider's resilience guards. A symbol is queued
+ * at the first provider of its chain that would take a call now; when that provider's batch
+ * fails or is refused, the symbol moves on to the next provider's batcher (where it batches
+ * again with the other symbols moving on). A not-found answer is final. When the chain is
+ * exhausted the error says why for each provider ({@link ProviderRouter#exhausted}).
+ *
+ * <p>The fetcher does not coalesce: {@link QuoteService} puts one {@code Coalescer} in front,
+ * so one symbol has at most one walk of its chain in flight.
+ */
+final class QuoteFetcher {
+
+  private final ProviderRouter router;
+  private final Map<String, Batcher<String, Quote>> batchers = new HashMap<>();
+
+  QuoteFetcher(ProviderRouter router, Duration batchWindow, int maxPending, Scheduler scheduler, MeterRegistry registry) {
+    this.router = Objects.requireNonNull(router, "router");
+    for (String name : router.providerNames(ProviderKind.QUOTES)) {
+      QuoteProvider provider = router.provider(ProviderKind.QUOTES, name);
+      batchers.put(
+          name,
+          new Batcher<>(
+              "quotes." + name,
+              batchWindow,
+              provider.maxBatchSize(),
+              Math.max(maxPending, provider.maxBatchSize()),
+              symbols -> router.guard(name, ProviderKind.QUOTES, provider.quotes(symbols)).map(answers -> withSource(answers, name)),
+              scheduler,
+              registry));
+    }
+  }
+
+  /** The quote, empty if the provider asked says it does not know the symbol, or an error. */
+  Mono<Quote> fetch(String symbol) {
+    return router.withDeadline(
+        Mono.defer(() -> attempt(symbol, router.chain(ProviderKind.QUOTES, symbol), 0, new ArrayList<>())));
+  }
+
+  private Mono<Quote> attempt(String symbol, List<QuoteProvider> chain, int index, List<GatewayException> failures) {
+    if (index == chain.size()) {
+      return Mono.error(router.exhausted(ProviderKind.QUOTES, failures));
+    }
+    String name = chain.get(index).name();
+    GatewayException refused = router.refusal(name, ProviderKind.QUOTES);
+    if (refused != null) {
+      return next(symbol, chain, index, failures, refused);
+    }
+    return batchers
+        .get(name)
+        .get(symbol)
+        .onErrorResume(ProviderRouter::fallsThrough, e -> next(symbol, chain, index, failures, (GatewayException) e));
+  }
+
+  private Mono<Quote> next(String symbol, List<QuoteProvider> chain, int index, List<GatewayException> failures, GatewayException e) {
+    failures.add(e);
+    router.fellBack(ProviderKind.QUOTES, chain.get(index).name());
+    return attempt(symbol, chain, index + 1, failures);
+  }
+
+  /** Every quote names the provider that really served it, whatever the adapter wrote. */
+  private static Map<String, Quote> withSource(Map<String, Quote> quotes, String provider) {
+    boolean mismatch = false;
+    for (Quote q : quotes.values()) {
+      if (!provider.equals(q.source())) {
+        mismatch = true;
+        break;
+      }
+    }
+    if (!mismatch) {
+      return quotes;
+    }
+    Map<String, Quote> out = new LinkedHashMap<>(quotes.size() * 2);
+    quotes.forEach(
+        (s, q) ->
+            out.put(
+                s,
+                new Quote(q.symbol(), q.price(), q.change(), q.changePercent(), q.open(), q.high(), q.low(),
+                    q.previousClose(), q.volume(), q.currency(), q.marketOpen(), q.asOf(), provider)));
+    return out;
+  }
+}
