@@ -30,9 +30,14 @@ class ProviderConfigurationTest {
       excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = TestConfiguration.class))
   @ConfigurationPropertiesScan("dev.quotegate.provider")
   static class Providers {
+    @Bean
+    SimpleMeterRegistry meterRegistry() {
+      return new SimpleMeterRegistry();
+    }
+
     @Bean(destroyMethod = "close")
-    UpstreamClient upstreamClient() {
-      return TestUpstream.client(new SimpleMeterRegistry());
+    UpstreamClient upstreamClient(SimpleMeterRegistry registry) {
+      return TestUpstream.client(registry);
     }
 
     @Bean

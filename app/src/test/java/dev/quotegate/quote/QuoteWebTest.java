@@ -26,7 +26,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
     properties = {
       "quotegate.simulator.enabled=false",
       "quotegate.providers.sim.enabled=false",
-      "quotegate.quotes.batch-window=2ms"
+      "quotegate.quotes.batch-window=50ms" // one window even on a busy machine
     })
 @AutoConfigureWebTestClient
 class QuoteWebTest {
