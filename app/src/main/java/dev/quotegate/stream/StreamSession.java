@@ -232,8 +232,7 @@ final class StreamSession {
     synchronized (this) {
       this.sink = sink;
       this.lastSentAt = now();
-      long check = Math.max(1, heartbeatMs / 4);
-      this.heartbeatTask = scheduler.schedulePeriodically(this::heartbeat, check, check, TimeUnit.MILLISECONDS);
+      this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
@@ -395,24 +394,31 @@ final class StreamSession {
     sink.next(new Batch(id, snapshot, ticks));
   }
 
+  /** One timer per connection: fires when the heartbeat is due, re-arms for the next one. */
   private void heartbeat() {
     synchronized (this) {
       if (done) {
         return;
       }
       long now = now();
-      if (now - lastSentAt < heartbeatMs) {
-        return;
-      }
-      if (canSend()) {
+      long due = lastSentAt + heartbeatMs;
+      long next;
+      if (now < due) {
+        next = due - now;
+      } else if (canSend()) {
         lastSentAt = now;
         if (pending.isEmpty()) {
           behindSince = -1;
         }
         meters.heartbeat(transport);
+        next = heartbeatMs;
         sink.next(HEARTBEAT);
       } else {
         behind(now);
+        next = Math.min(intervalMs, heartbeatMs);
+      }
+      if (!done) {
+        heartbeatTask = scheduler.schedule(this::heartbeat, next, TimeUnit.MILLISECONDS);
       }
     }
   }
