@@ -163,8 +163,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
     volatile QuoteTick latest;
     volatile boolean held;
     volatile long nextPollAt;
-    int subscribers; // guarded by this
-    Disposable grace; // guarded by this
+    final java.util.concurrent.atomic.AtomicInteger subscribers = new java.util.concurrent.atomic.AtomicInteger();
+    volatile long lastReleaseAt;
     boolean closed; // guarded by this
 
     Feed(String symbol) {
@@ -217,27 +217,33 @@ public final class QuoteStreamHub implements SmartLifecycle {
         if (feed.closed) {
           continue; // lost a race with its expiry: make a new one
         }
-        feed.subscribers++;
-        if (feed.grace != null) {
-          feed.grace.dispose();
-          feed.grace = null;
-        }
+        feed.subscribers.incrementAndGet();
         return feed;
       }
     }
   }
 
+  /**
+   * Lock-free: it runs when a subscriber cancels, which can happen while a tick is being
+   * delivered under the feed's lock on another thread.
+   */
   private void release(Feed feed) {
-    synchronized (feed) {
-      if (--feed.subscribers == 0 && !feed.closed) {
-        feed.grace = scheduler.schedule(() -> expire(feed), props.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
-      }
+    feed.lastReleaseAt = scheduler.now(TimeUnit.MILLISECONDS);
+    if (feed.subscribers.decrementAndGet() == 0) {
+      scheduler.schedule(() -> expire(feed), props.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void expire(Feed feed) {
     synchronized (feed) {
-      if (feed.subscribers > 0 || feed.closed) {
+      if (feed.subscribers.get() > 0 || feed.closed) {
+        return;
+      }
+      long idle = scheduler.now(TimeUnit.MILLISECONDS) - feed.lastReleaseAt;
+      long grace = props.gracePeriod().toMillis();
+      if (idle < grace) {
+        // Someone came and left since this timer was set: wait out the full grace period.
+        scheduler.schedule(() -> expire(feed), grace - idle, TimeUnit.MILLISECONDS);
         return;
       }
       feed.closed = true;

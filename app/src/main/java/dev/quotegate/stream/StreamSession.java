@@ -63,6 +63,9 @@ final class StreamSession {
 
   static final Heartbeat HEARTBEAT = new Heartbeat();
 
+  /** Wait after a first update before sending it, for the rest of its poll round. */
+  static final long LINGER_MS = 10;
+
   /** The client could not keep up for longer than {@code max-lag}. */
   static final class SlowConsumerException extends RuntimeException {
     SlowConsumerException(String message) {
@@ -80,6 +83,7 @@ final class StreamSession {
   private final long intervalMs;
   private final long heartbeatMs;
   private final long maxLagMs;
+  private final long lingerMs;
 
   private final Sinks.Many<String> additions;
   private final Map<String, Sinks.Empty<Void>> removals = new HashMap<>();
@@ -90,6 +94,7 @@ final class StreamSession {
   private long resumeFrom;
   private FluxSink<Frame> sink;
   private boolean snapshotPending;
+  private boolean snapshotLate;
   private boolean done;
   private long lastId;
   private long lastBatchAt = Long.MIN_VALUE / 2;
@@ -123,6 +128,7 @@ final class StreamSession {
     this.intervalMs = props.conflationInterval().toMillis();
     this.heartbeatMs = props.heartbeatInterval().toMillis();
     this.maxLagMs = props.maxLag().toMillis();
+    this.lingerMs = Math.min(intervalMs, LINGER_MS);
     this.resumeFrom = resumeFrom;
     // At most maxSymbols additions can be outstanding (add() enforces the symbol limit).
     this.additions = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(props.maxSymbols()).get());
@@ -187,6 +193,7 @@ final class StreamSession {
       resumeFrom = -1; // a resume applies to the first subscription only
       if (!awaiting.isEmpty()) {
         snapshotPending = true;
+        snapshotLate = false;
         if (snapshotTask != null) {
           snapshotTask.dispose();
         }
@@ -289,7 +296,10 @@ final class StreamSession {
       pending.put(symbol, tick);
       if (snapshotPending) {
         awaiting.remove(symbol);
-        if (awaiting.isEmpty()) {
+        if (snapshotLate) {
+          lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
+          scheduleFlush();
+        } else if (awaiting.isEmpty()) {
           flushNow();
         }
         return;
@@ -302,12 +312,10 @@ final class StreamSession {
     if (flushTask != null || done) {
       return;
     }
-    long wait = lastBatchAt + intervalMs - now();
-    if (wait <= 0) {
-      flushNow();
-    } else {
-      flushTask = scheduler.schedule(this::flushLater, wait, TimeUnit.MILLISECONDS);
-    }
+    // A short linger collects the other ticks of the same poll round (they arrive within
+    // milliseconds, one by one) into one batch instead of two.
+    long wait = Math.max(lastBatchAt + intervalMs - now(), lingerMs);
+    flushTask = scheduler.schedule(this::flushLater, wait, TimeUnit.MILLISECONDS);
   }
 
   private void flushLater() {
@@ -326,8 +334,11 @@ final class StreamSession {
       awaiting.clear();
       if (!pending.isEmpty()) {
         flushNow();
+      } else {
+        // Nothing yet (a slow first upstream call): the first value opens a short
+        // batch window (up to 50 ms), so the values polled with it make the same snapshot.
+        snapshotLate = true;
       }
-      // else: the first value of any symbol goes out at once as the snapshot (offer()).
     }
   }
 
@@ -369,7 +380,8 @@ final class StreamSession {
     }
     List<QuoteTick> ticks = new ArrayList<>(pending.values());
     pending.clear();
-    long id = lastId;
+    // Ids grow strictly (a batch of only older symbols still gets a new id).
+    long id = lastId + 1;
     for (QuoteTick t : ticks) {
       floor.put(t.symbol(), t.version());
       id = Math.max(id, t.version());
@@ -377,6 +389,7 @@ final class StreamSession {
     lastId = id;
     boolean snapshot = snapshotPending;
     snapshotPending = false;
+    snapshotLate = false;
     awaiting.clear();
     if (snapshotTask != null) {
       snapshotTask.dispose();

@@ -104,6 +104,25 @@ class StreamSessionTest {
   }
 
   @Test
+  void aSnapshotLaterThanTheTimeoutStillHoldsTheValuesPolledTogether() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL", "MSFT"));
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .expectNoEvent(Duration.ofSeconds(4))
+        .then(() -> emit(tick("AAPL", 1000, "10")))
+        .then(() -> emit(tick("MSFT", 1000, "20")))
+        .expectNoEvent(Duration.ofMillis(49))
+        .thenAwait(Duration.ofMillis(1))
+        .assertNext(f -> {
+          assertThat(((Batch) f).snapshot()).isTrue();
+          assertThat(prices(f)).containsExactly("AAPL=10", "MSFT=20");
+        })
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void conflatesToTheLatestValuePerSymbolAndSendsAtMostOneBatchPerInterval() {
     StreamSession session = session(StreamTesting.defaults(), -1);
     session.add(List.of("AAPL", "MSFT"));
@@ -163,6 +182,7 @@ class StreamSessionTest {
         .assertNext(f -> assertThat(f).isInstanceOf(Heartbeat.class))
         .thenAwait(Duration.ofSeconds(10))
         .then(() -> emit(tick("AAPL", 2000, "11")))
+        .thenAwait(Duration.ofMillis(StreamSession.LINGER_MS))
         .assertNext(f -> assertThat(f).isInstanceOf(Batch.class))
         .as("an update resets the heartbeat clock")
         .expectNoEvent(Duration.ofSeconds(14))
@@ -182,6 +202,7 @@ class StreamSessionTest {
           emit(tick("AAPL", 4000, "10")); // the client has it already
           emit(tick("MSFT", 6000, "20")); // changed since
         })
+        .thenAwait(Duration.ofMillis(StreamSession.LINGER_MS))
         .assertNext(f -> assertThat(prices(f)).containsExactly("MSFT=20"))
         .expectNoEvent(Duration.ofSeconds(1))
         .thenCancel()
