@@ -51,6 +51,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(QuoteStreamHub.class);
   private static final int MAX_CHORES = 4096;
+  /** How many poll ticks a due feed may wait for others about to be due. */
+  private static final int ALIGN_TICKS = 3;
 
   private final QuoteService quotes;
   private final TickBus bus;
@@ -278,6 +280,24 @@ public final class QuoteStreamHub implements SmartLifecycle {
     return Mono.defer(
         () -> {
           long now = clock.millis();
+          long align = props.pollTick().toMillis() * ALIGN_TICKS;
+          long oldestDue = Long.MAX_VALUE;
+          boolean soonDue = false;
+          for (Feed f : feeds.values()) {
+            if (f.held && !f.polling.get()) {
+              if (f.nextPollAt <= now) {
+                oldestDue = Math.min(oldestDue, f.nextPollAt);
+              } else if (f.nextPollAt <= now + align) {
+                soonDue = true;
+              }
+            }
+          }
+          // Feeds that fell out of step (created across a tick, or refreshed by REST at
+          // another time) wait up to a few ticks for the others: polled together, they get
+          // one batch call and the same expiry, and stay in step.
+          if (oldestDue == Long.MAX_VALUE || (soonDue && now - oldestDue < align)) {
+            return Mono.empty();
+          }
           List<Feed> due = new ArrayList<>();
           for (Feed f : feeds.values()) {
             if (f.held && f.nextPollAt <= now && f.polling.compareAndSet(false, true)) {

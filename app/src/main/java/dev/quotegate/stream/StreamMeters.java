@@ -73,8 +73,9 @@ final class StreamMeters {
       latency.put(t, Timer.builder("quotegate.stream.latency")
           .description("Tick to send: from the tick's production to handing its event to the connection")
           .tag("transport", t.tag)
+          // Buckets only (quantiles computed by Prometheus, aggregatable across instances);
+          // client-side percentiles would resize an HdrHistogram on the hot path.
           .publishPercentileHistogram()
-          .publishPercentiles(0.5, 0.95, 0.99)
           .minimumExpectedValue(Duration.ofMillis(1))
           .maximumExpectedValue(Duration.ofSeconds(60))
           .register(registry));
