@@ -30,7 +30,7 @@ public record QuoteView(
     long ageMs,
     boolean stale) {
 
-  static QuoteView of(Cached<Quote> entry, boolean stale, Instant now) {
+  public static QuoteView of(Cached<Quote> entry, boolean stale, Instant now) {
     Quote q = entry.value();
     return new QuoteView(
         q.symbol(),

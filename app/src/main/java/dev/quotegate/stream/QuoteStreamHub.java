@@ -1,0 +1,506 @@
+package dev.quotegate.stream;
+
+import dev.quotegate.cache.Cached;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.quote.Quote;
+import dev.quotegate.quote.QuoteResult;
+import dev.quotegate.quote.QuoteResult.Failed;
+import dev.quotegate.quote.QuoteResult.Found;
+import dev.quotegate.quote.QuoteService;
+import dev.quotegate.web.Problems;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One hot feed per symbol, shared by every subscriber on this instance.
+ *
+ * <p>A feed starts with its first subscriber and stops {@code grace-period} after its last one
+ * left. A new subscriber first gets the feed's latest tick (the snapshot), then every tick.
+ * Feeds are fed by polling {@link QuoteService#quotes} when the cached quote is due for a
+ * refresh (its {@code expiresAt}, i.e. the quote TTL, market-hours aware), so streams and REST
+ * share the cache, the coalescer and the upstream calls. A provider that pushes can
+ * {@link #push} ticks instead.
+ *
+ * <p>With a shared {@link TickBus} (Redis), one instance polls a symbol: the holder of its
+ * {@link PollLease}. It publishes its ticks on the bus; the others follow the symbol and fan
+ * the ticks out to their own clients, and take the lease over when the holder stops renewing
+ * it. When the bus or the lease fails, the instance polls for itself (fail-open: clients keep
+ * getting prices at the cost of more upstream calls; logged and counted).
+ */
+public final class QuoteStreamHub implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(QuoteStreamHub.class);
+  private static final int MAX_CHORES = 4096;
+  /** How many poll ticks a due feed may wait for others about to be due. */
+  private static final int ALIGN_TICKS = 3;
+
+  private final QuoteService quotes;
+  private final TickBus bus;
+  private final PollLease lease;
+  private final StreamProperties props;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final StreamMeters meters;
+  private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
+  private final Sinks.Many<Mono<Void>> chores =
+      Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
+  private final Sinks.Empty<Void> shutdown = Sinks.empty();
+  private final AtomicBoolean leaseFailing = new AtomicBoolean();
+  private volatile Disposable loops;
+  private volatile boolean running;
+
+  QuoteStreamHub(
+      QuoteService quotes,
+      TickBus bus,
+      PollLease lease,
+      StreamProperties props,
+      Clock clock,
+      Scheduler scheduler,
+      StreamMeters meters) {
+    this.quotes = Objects.requireNonNull(quotes, "quotes");
+    this.bus = Objects.requireNonNull(bus, "bus");
+    this.lease = Objects.requireNonNull(lease, "lease");
+    this.props = Objects.requireNonNull(props, "props");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    meters.hubGauges(feeds::size, () -> polledSymbols().size(), props.maxFeeds());
+  }
+
+  /**
+   * The ticks of {@code symbol}: its latest one first (when there is one), then every new
+   * one. Subscribing keeps the symbol's feed alive; versions only grow, but a subscriber may
+   * see the latest tick twice. Past {@code max-feeds}, a single error tick (503 overloaded).
+   */
+  public Flux<QuoteTick> ticks(String symbol) {
+    return Flux.defer(
+        () -> {
+          Feed feed;
+          try {
+            feed = acquire(symbol);
+          } catch (GatewayException.Overloaded e) {
+            return Flux.just(QuoteTick.failed(symbol, clock.millis(), clock.instant(),
+                new QuoteTick.Error(503, "overloaded", e.getMessage())));
+          }
+          // Live first, then the latest: a tick between the two is either seen live or is
+          // the latest; duplicates are dropped by version downstream.
+          return Flux.merge(
+                  feed.sink.asFlux(),
+                  Mono.fromSupplier(() -> feed.latest),
+                  feed.warmup.then(Mono.<QuoteTick>empty()))
+              .doFinally(s -> release(feed));
+        });
+  }
+
+  /** Whether {@code symbols} can be streamed without exceeding {@code max-feeds}. */
+  public boolean canOpen(Collection<String> symbols) {
+    int missing = 0;
+    for (String s : symbols) {
+      if (!feeds.containsKey(s)) {
+        missing++;
+      }
+    }
+    return feeds.size() + missing <= props.maxFeeds();
+  }
+
+  /**
+   * A tick from a provider that pushes: delivered to this instance's subscribers and published
+   * on the bus. Ignored when nobody streams the symbol or it is not newer than the latest.
+   */
+  public void push(QuoteTick tick) {
+    Feed feed = feeds.get(tick.symbol());
+    if (feed != null && offer(feed, tick, false)) {
+      publishOnBus(tick);
+    }
+  }
+
+  /** Symbols with a live feed on this instance. */
+  public Set<String> symbols() {
+    return new TreeSet<>(feeds.keySet());
+  }
+
+  /** Symbols this instance polls (holds the lease of). */
+  public Set<String> polledSymbols() {
+    Set<String> out = new TreeSet<>();
+    for (Feed f : feeds.values()) {
+      if (f.held) {
+        out.add(f.symbol);
+      }
+    }
+    return out;
+  }
+
+  /** Completes when the hub stops: open connections end so the server can shut down. */
+  Mono<Void> shutdownSignal() {
+    return shutdown.asMono();
+  }
+
+  // --- feeds -------------------------------------------------------------------------------
+
+  private final class Feed {
+    final String symbol;
+    final Sinks.Many<QuoteTick> sink = Sinks.many().multicast().directBestEffort();
+    final Mono<Void> warmup;
+    final AtomicBoolean polling = new AtomicBoolean();
+    volatile QuoteTick latest;
+    volatile boolean held;
+    volatile long nextPollAt;
+    final java.util.concurrent.atomic.AtomicInteger subscribers = new java.util.concurrent.atomic.AtomicInteger();
+    volatile long lastReleaseAt;
+    boolean closed; // guarded by this
+
+    Feed(String symbol) {
+      this.symbol = symbol;
+      if (bus.shared()) {
+        this.warmup = Mono.defer(this::join).cache();
+      } else {
+        this.held = true;
+        this.warmup = Mono.empty();
+      }
+    }
+
+    /** Follows the symbol on the bus, tries its lease, else takes the last published tick. */
+    private Mono<Void> join() {
+      return bus.follow(symbol)
+          .then(lease.hold(List.of(symbol)))
+          .flatMap(
+              held -> {
+                if (held.contains(symbol)) {
+                  this.held = true;
+                  return Mono.<Void>empty();
+                }
+                return bus.last(symbol).doOnNext(t -> offer(this, t, true)).then();
+              })
+          .timeout(props.redis().timeout().multipliedBy(3))
+          .onErrorResume(
+              e -> {
+                leaseFailed(e);
+                this.held = true;
+                return Mono.empty();
+              });
+    }
+  }
+
+  private Feed acquire(String symbol) {
+    while (true) {
+      Feed feed = feeds.get(symbol);
+      if (feed == null) {
+        if (feeds.size() >= props.maxFeeds()) {
+          throw new GatewayException.Overloaded(
+              "this instance streams its maximum of " + props.maxFeeds() + " symbols", props.retryAfter());
+        }
+        Feed created = new Feed(symbol);
+        feed = feeds.putIfAbsent(symbol, created);
+        if (feed == null) {
+          feed = created;
+        }
+      }
+      synchronized (feed) {
+        if (feed.closed) {
+          continue; // lost a race with its expiry: make a new one
+        }
+        feed.subscribers.incrementAndGet();
+        return feed;
+      }
+    }
+  }
+
+  /**
+   * Lock-free: it runs when a subscriber cancels, which can happen while a tick is being
+   * delivered under the feed's lock on another thread.
+   */
+  private void release(Feed feed) {
+    feed.lastReleaseAt = scheduler.now(TimeUnit.MILLISECONDS);
+    if (feed.subscribers.decrementAndGet() == 0) {
+      scheduler.schedule(() -> expire(feed), props.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void expire(Feed feed) {
+    synchronized (feed) {
+      if (feed.subscribers.get() > 0 || feed.closed) {
+        return;
+      }
+      long idle = scheduler.now(TimeUnit.MILLISECONDS) - feed.lastReleaseAt;
+      long grace = props.gracePeriod().toMillis();
+      if (idle < grace) {
+        // Someone came and left since this timer was set: wait out the full grace period.
+        scheduler.schedule(() -> expire(feed), grace - idle, TimeUnit.MILLISECONDS);
+        return;
+      }
+      feed.closed = true;
+      feeds.remove(feed.symbol, feed);
+      feed.sink.tryEmitComplete();
+    }
+    log.debug("feed {} stopped after the grace period", feed.symbol);
+    if (bus.shared()) {
+      List<String> one = List.of(feed.symbol);
+      Mono<Void> leave = bus.unfollow(feed.symbol).then(feed.held ? lease.release(one) : Mono.empty());
+      chore(leave);
+    }
+  }
+
+  /** Delivers a tick to the feed's subscribers if it is newer than the latest. */
+  private boolean offer(Feed feed, QuoteTick tick, boolean remote) {
+    synchronized (feed) {
+      QuoteTick latest = feed.latest;
+      if (feed.closed || (latest != null && tick.version() <= latest.version())) {
+        return false;
+      }
+      feed.latest = tick;
+      meters.tick(remote);
+      feed.sink.tryEmitNext(tick); // serialized by the lock; directBestEffort never blocks
+      return true;
+    }
+  }
+
+  // --- polling -----------------------------------------------------------------------------
+
+  private Mono<Void> pollRound() {
+    return Mono.defer(
+        () -> {
+          long now = clock.millis();
+          long align = props.pollTick().toMillis() * ALIGN_TICKS;
+          long oldestDue = Long.MAX_VALUE;
+          boolean soonDue = false;
+          for (Feed f : feeds.values()) {
+            if (f.held && !f.polling.get()) {
+              if (f.nextPollAt <= now) {
+                oldestDue = Math.min(oldestDue, f.nextPollAt);
+              } else if (f.nextPollAt <= now + align) {
+                soonDue = true;
+              }
+            }
+          }
+          // Feeds that fell out of step (created across a tick, or refreshed by REST at
+          // another time) wait up to a few ticks for the others: polled together, they get
+          // one batch call and the same expiry, and stay in step.
+          if (oldestDue == Long.MAX_VALUE || (soonDue && now - oldestDue < align)) {
+            return Mono.empty();
+          }
+          List<Feed> due = new ArrayList<>();
+          for (Feed f : feeds.values()) {
+            if (f.held && f.nextPollAt <= now && f.polling.compareAndSet(false, true)) {
+              due.add(f);
+            }
+          }
+          if (due.isEmpty()) {
+            return Mono.empty();
+          }
+          List<String> symbols = new ArrayList<>(due.size());
+          for (Feed f : due) {
+            symbols.add(f.symbol);
+          }
+          return quotes
+              .quotes(symbols)
+              .doOnNext(results -> {
+                int ok = 0;
+                for (int i = 0; i < results.size(); i++) {
+                  if (polled(due.get(i), results.get(i))) {
+                    ok++;
+                  }
+                }
+                meters.polled(ok, results.size() - ok);
+              })
+              .doFinally(s -> due.forEach(f -> f.polling.set(false)))
+              .then();
+        });
+  }
+
+  /** Turns a poll result into a tick (when something changed) and the next poll time. */
+  private boolean polled(Feed feed, QuoteResult result) {
+    Instant now = clock.instant();
+    long nowMs = now.toEpochMilli();
+    QuoteTick latest = feed.latest;
+    long version = Math.max(nowMs, latest == null ? 0 : latest.version() + 1);
+    if (result instanceof Found found) {
+      Cached<Quote> entry = found.entry();
+      QuoteTick tick = QuoteTick.of(feed.symbol, version, now, entry, found.stale());
+      if (!tick.sameAs(latest) && offer(feed, tick, false)) {
+        publishOnBus(tick);
+      }
+      feed.nextPollAt = found.stale()
+          ? nowMs + props.failureBackoff().toMillis()
+          : Math.max(entry.expiresAt().toEpochMilli(), nowMs + props.pollTick().toMillis());
+      return !found.stale();
+    }
+    GatewayException e = ((Failed) result).error();
+    QuoteTick tick = QuoteTick.failed(feed.symbol, version, now,
+        new QuoteTick.Error(Problems.status(e), Problems.code(e), e.getMessage()));
+    if (!tick.sameAs(latest) && offer(feed, tick, false)) {
+      publishOnBus(tick);
+    }
+    feed.nextPollAt = nowMs + props.failureBackoff().toMillis();
+    return false;
+  }
+
+  private void publishOnBus(QuoteTick tick) {
+    if (bus.shared()) {
+      chore(bus.publish(tick));
+    }
+  }
+
+  // --- leases ------------------------------------------------------------------------------
+
+  private Mono<Void> leaseRound() {
+    return Mono.defer(
+        () -> {
+          List<String> symbols = new ArrayList<>(feeds.keySet());
+          if (symbols.isEmpty()) {
+            return Mono.empty();
+          }
+          return lease
+              .hold(symbols)
+              .timeout(props.redis().timeout().multipliedBy(3))
+              .doOnNext(
+                  held -> {
+                    if (leaseFailing.compareAndSet(true, false)) {
+                      log.info("poll leases reachable again: polling only the symbols this instance holds");
+                    }
+                    for (String s : symbols) {
+                      Feed f = feeds.get(s);
+                      if (f == null) {
+                        continue;
+                      }
+                      boolean was = f.held;
+                      f.held = held.contains(s);
+                      if (!was && f.held) {
+                        log.debug("took over polling {}", s);
+                        f.nextPollAt = 0; // poll now: the old holder is gone
+                      }
+                    }
+                  })
+              .onErrorResume(
+                  e -> {
+                    leaseFailed(e);
+                    feeds.values().forEach(f -> f.held = true);
+                    return Mono.empty();
+                  })
+              .then();
+        });
+  }
+
+  private void leaseFailed(Throwable e) {
+    meters.loopError();
+    if (leaseFailing.compareAndSet(false, true)) {
+      // Fail-open: clients keep getting prices; upstream sees one poller per instance.
+      log.warn("poll leases unavailable ({}): this instance polls every symbol it streams", e.toString());
+    }
+  }
+
+  private void chore(Mono<Void> work) {
+    Sinks.EmitResult r;
+    synchronized (chores) {
+      r = chores.tryEmitNext(work);
+    }
+    if (r.isFailure()) {
+      meters.loopError();
+      log.warn("stream bus queue full ({}): a publish or unsubscribe was dropped", r);
+    }
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    Disposable.Composite all = Disposables.composite();
+    all.add(Flux.interval(props.pollTick(), scheduler)
+        .onBackpressureDrop()
+        .flatMap(t -> pollRound().onErrorResume(this::loopFailed), props.maxConcurrentPolls())
+        .subscribe(null, e -> log.error("stream poll loop ended", e)));
+    all.add(chores.asFlux()
+        .flatMap(m -> m.timeout(props.redis().timeout().multipliedBy(3)).onErrorResume(this::loopFailed), 64)
+        .subscribe(null, e -> log.error("stream bus loop ended", e)));
+    if (bus.shared()) {
+      all.add(bus.received()
+          .doOnNext(t -> {
+            Feed f = feeds.get(t.symbol());
+            if (f != null) {
+              offer(f, t, true);
+            }
+          })
+          .subscribe(null, e -> log.error("stream bus subscription ended", e)));
+    }
+    Duration renew = lease.renewInterval();
+    if (renew != null) {
+      all.add(Flux.interval(renew, scheduler)
+          .onBackpressureDrop()
+          .concatMap(t -> leaseRound())
+          .subscribe(null, e -> log.error("stream lease loop ended", e)));
+    }
+    loops = all;
+  }
+
+  private Mono<Void> loopFailed(Throwable e) {
+    meters.loopError();
+    log.warn("stream feed loop error (the loop goes on)", e);
+    return Mono.empty();
+  }
+
+  @Override
+  public void stop() {
+    stop(() -> {});
+  }
+
+  @Override
+  public synchronized void stop(Runnable callback) {
+    if (!running) {
+      callback.run();
+      return;
+    }
+    running = false;
+    shutdown.tryEmitEmpty();
+    Disposable l = loops;
+    if (l != null) {
+      l.dispose();
+    }
+    List<String> held = new ArrayList<>(polledSymbols());
+    for (Feed f : feeds.values()) {
+      synchronized (f) {
+        f.closed = true;
+        f.sink.tryEmitComplete();
+      }
+    }
+    feeds.clear();
+    if (!bus.shared() || held.isEmpty()) {
+      callback.run();
+      return;
+    }
+    // Hand the leases back so another instance takes over at its next renewal, not at expiry.
+    lease.release(held)
+        .timeout(props.redis().timeout())
+        .doOnError(e -> log.warn("could not release {} poll leases on shutdown: {}", held.size(), e.toString()))
+        .onErrorResume(e -> Mono.empty())
+        .doFinally(s -> callback.run())
+        .subscribe();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}

@@ -1,0 +1,201 @@
+package dev.quotegate.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The one place that names the streams' meters (all {@code quotegate.stream.*}; tags are
+ * bounded: transport, event type, outcome, origin, operation). Also the per-instance
+ * connection limit, counted here so the gauge and the limit never disagree.
+ */
+final class StreamMeters {
+
+  /** How a client is connected. */
+  enum Transport {
+    SSE("sse"),
+    WEBSOCKET("websocket");
+
+    final String tag;
+
+    Transport(String tag) {
+      this.tag = tag;
+    }
+  }
+
+  private final MeterRegistry registry;
+  private final int maxConnections;
+  private final AtomicInteger open = new AtomicInteger();
+  private final Map<Transport, AtomicInteger> openBy = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> rejected = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> quoteEvents = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> errorEvents = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> heartbeats = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> slow = new EnumMap<>(Transport.class);
+  private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
+  private final AtomicLong subscriptions = new AtomicLong();
+  private final Counter conflated;
+  private final Counter pollsOk;
+  private final Counter pollsFailed;
+  private final Counter ticksLocal;
+  private final Counter ticksRemote;
+  private final Counter loopErrors;
+
+  StreamMeters(MeterRegistry registry, int maxConnections) {
+    this.registry = registry;
+    this.maxConnections = maxConnections;
+    for (Transport t : Transport.values()) {
+      AtomicInteger n = new AtomicInteger();
+      openBy.put(t, n);
+      Gauge.builder("quotegate.stream.connections", n, AtomicInteger::get)
+          .description("Open stream connections by transport")
+          .tag("transport", t.tag)
+          .register(registry);
+      rejected.put(t, Counter.builder("quotegate.stream.connections.rejected")
+          .description("Stream connections refused because the instance holds its maximum")
+          .tag("transport", t.tag)
+          .register(registry));
+      quoteEvents.put(t, events(t, "quote"));
+      errorEvents.put(t, events(t, "symbol-error"));
+      heartbeats.put(t, events(t, "heartbeat"));
+      slow.put(t, Counter.builder("quotegate.stream.slow.disconnects")
+          .description("Connections closed because the client stayed behind past max-lag")
+          .tag("transport", t.tag)
+          .register(registry));
+      latency.put(t, Timer.builder("quotegate.stream.latency")
+          .description("Tick to send: from the tick's production to handing its event to the connection")
+          .tag("transport", t.tag)
+          // Buckets only (quantiles computed by Prometheus, aggregatable across instances);
+          // client-side percentiles would resize an HdrHistogram on the hot path.
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(60))
+          .register(registry));
+    }
+    Gauge.builder("quotegate.stream.connections.limit", () -> maxConnections)
+        .description("Most open stream connections this instance accepts")
+        .register(registry);
+    Gauge.builder("quotegate.stream.subscriptions", subscriptions, AtomicLong::get)
+        .description("Symbol subscriptions summed over open connections")
+        .register(registry);
+    this.conflated = Counter.builder("quotegate.stream.updates.conflated")
+        .description("Updates replaced by a newer value of the same symbol before they were sent")
+        .register(registry);
+    this.pollsOk = polls("ok");
+    this.pollsFailed = polls("error");
+    this.ticksLocal = ticks("local");
+    this.ticksRemote = ticks("remote");
+    this.loopErrors = Counter.builder("quotegate.stream.loop.errors")
+        .description("Unexpected errors in the feed loops (logged; the loop goes on)")
+        .register(registry);
+  }
+
+  private Counter events(Transport t, String type) {
+    return Counter.builder("quotegate.stream.events")
+        .description("Events sent to stream clients by transport and type")
+        .tag("transport", t.tag)
+        .tag("type", type)
+        .register(registry);
+  }
+
+  private Counter polls(String outcome) {
+    return Counter.builder("quotegate.stream.polls")
+        .description("Symbols polled through the quote service by the feeds, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private Counter ticks(String origin) {
+    return Counter.builder("quotegate.stream.ticks")
+        .description("Ticks entering this instance's feeds: polled here (local) or from the bus (remote)")
+        .tag("origin", origin)
+        .register(registry);
+  }
+
+  /** Gauges of the hub: feeds open and symbols polled here, and the feed limit. */
+  void hubGauges(Supplier<Number> feeds, Supplier<Number> polled, int maxFeeds) {
+    Gauge.builder("quotegate.stream.symbols", feeds)
+        .description("Distinct symbols with a live feed on this instance")
+        .register(registry);
+    Gauge.builder("quotegate.stream.symbols.polled", polled)
+        .description("Symbols this instance polls (holds the poll lease of)")
+        .register(registry);
+    Gauge.builder("quotegate.stream.symbols.limit", () -> maxFeeds)
+        .description("Most distinct symbols this instance streams at once")
+        .register(registry);
+  }
+
+  /** Takes a connection slot; false (and counted) at the limit. */
+  boolean tryOpen(Transport t) {
+    while (true) {
+      int n = open.get();
+      if (n >= maxConnections) {
+        rejected.get(t).increment();
+        return false;
+      }
+      if (open.compareAndSet(n, n + 1)) {
+        openBy.get(t).incrementAndGet();
+        return true;
+      }
+    }
+  }
+
+  void closed(Transport t) {
+    open.decrementAndGet();
+    openBy.get(t).decrementAndGet();
+  }
+
+  int open() {
+    return open.get();
+  }
+
+  void subscribed(int delta) {
+    subscriptions.addAndGet(delta);
+  }
+
+  void sent(Transport t, int quotes, int errors) {
+    if (quotes > 0) {
+      quoteEvents.get(t).increment();
+    }
+    if (errors > 0) {
+      errorEvents.get(t).increment();
+    }
+  }
+
+  void heartbeat(Transport t) {
+    heartbeats.get(t).increment();
+  }
+
+  void latency(Transport t, long nanos) {
+    latency.get(t).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  }
+
+  void conflated() {
+    conflated.increment();
+  }
+
+  void slowConsumer(Transport t) {
+    slow.get(t).increment();
+  }
+
+  void polled(int ok, int failed) {
+    pollsOk.increment(ok);
+    pollsFailed.increment(failed);
+  }
+
+  void tick(boolean remote) {
+    (remote ? ticksRemote : ticksLocal).increment();
+  }
+
+  void loopError() {
+    loopErrors.increment();
+  }
+}

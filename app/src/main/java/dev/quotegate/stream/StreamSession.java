@@ -1,0 +1,465 @@
+package dev.quotegate.stream;
+
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.stream.StreamMeters.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One client connection's view of the feeds, whatever the transport: the symbols it follows,
+ * conflation, heartbeats and slow-consumer detection. It turns ticks into {@link Frame}s.
+ *
+ * <ul>
+ *   <li>Snapshot: after symbols are added, one batch with every added symbol's current value
+ *       as soon as all have one (or after {@code snapshot-timeout} with what is there).
+ *   <li>Conflation: between batches only the latest tick per symbol is kept (so the state is
+ *       bounded by the symbol count, whatever the client's speed); at most one batch per
+ *       {@code conflation-interval}.
+ *   <li>Heartbeat: a heartbeat frame when nothing was sent for {@code heartbeat-interval}
+ *       (checked every quarter of it).
+ *   <li>Slow consumers: a frame goes out only when the transport wants one (downstream demand
+ *       and, for a socket, its channel writable: the kernel and Netty buffers are not full).
+ *       A connection that stays unable to take data for {@code max-lag} while data waits is
+ *       failed with {@link SlowConsumerException}.
+ * </ul>
+ *
+ * Timers run on the given scheduler (virtual time in tests). Thread-safe: ticks arrive from
+ * feed threads, demand and timers from others; state is guarded by this object's monitor and
+ * frames are emitted under it, so ids never go backwards.
+ */
+final class StreamSession {
+
+  /** What the session sends. */
+  sealed interface Frame permits Batch, Heartbeat {}
+
+  /**
+   * Ticks to send: quotes and per-symbol errors. {@code id} is the highest version sent so
+   * far (the SSE event id); {@code snapshot} marks the batch answering a subscription.
+   */
+  record Batch(long id, boolean snapshot, List<QuoteTick> ticks) implements Frame {}
+
+  /** Nothing was sent for a while: keep the connection (and proxies) alive. */
+  record Heartbeat() implements Frame {}
+
+  static final Heartbeat HEARTBEAT = new Heartbeat();
+
+  /** Wait after a first update before sending it, for the rest of its poll round. */
+  static final long LINGER_MS = 10;
+
+  /** The client could not keep up for longer than {@code max-lag}. */
+  static final class SlowConsumerException extends RuntimeException {
+    SlowConsumerException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final Transport transport;
+  private final Function<String, Flux<QuoteTick>> source;
+  private final StreamProperties props;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final BooleanSupplier writable;
+  private final StreamMeters meters;
+  private final long intervalMs;
+  private final long heartbeatMs;
+  private final long maxLagMs;
+  private final long lingerMs;
+
+  private final Sinks.Many<String> additions;
+  private final Map<String, Sinks.Empty<Void>> removals = new HashMap<>();
+  private final Set<String> symbols = new LinkedHashSet<>();
+  private final LinkedHashMap<String, QuoteTick> pending = new LinkedHashMap<>();
+  private final Map<String, Long> floor = new HashMap<>();
+  private final Set<String> awaiting = new HashSet<>();
+  private long resumeFrom;
+  private FluxSink<Frame> sink;
+  private boolean snapshotPending;
+  private boolean snapshotLate;
+  private boolean done;
+  private long lastId;
+  private long lastBatchAt = Long.MIN_VALUE / 2;
+  private long lastSentAt;
+  private long behindSince = -1;
+  private Disposable flushTask;
+  private Disposable snapshotTask;
+  private Disposable heartbeatTask;
+
+  /**
+   * @param resumeFrom the client's Last-Event-ID (a version), or -1: with one, a symbol's
+   *     value is sent only if it is at least that new (what changed since), and no snapshot
+   *     waits for unchanged symbols
+   */
+  StreamSession(
+      Transport transport,
+      Function<String, Flux<QuoteTick>> source,
+      StreamProperties props,
+      Scheduler scheduler,
+      Clock clock,
+      BooleanSupplier writable,
+      StreamMeters meters,
+      long resumeFrom) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.source = Objects.requireNonNull(source, "source");
+    this.props = Objects.requireNonNull(props, "props");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.writable = Objects.requireNonNull(writable, "writable");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.intervalMs = props.conflationInterval().toMillis();
+    this.heartbeatMs = props.heartbeatInterval().toMillis();
+    this.maxLagMs = props.maxLag().toMillis();
+    this.lingerMs = Math.min(intervalMs, LINGER_MS);
+    this.resumeFrom = resumeFrom;
+    // At most maxSymbols additions can be outstanding (add() enforces the symbol limit).
+    this.additions = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(props.maxSymbols()).get());
+  }
+
+  /**
+   * The frames of this connection. Subscribe once; cancelling it unsubscribes every symbol.
+   */
+  Flux<Frame> frames() {
+    return Flux.defer(
+        () -> {
+          Flux<Frame> out = Flux.create(this::attach);
+          Mono<Void> feed = additions.asFlux().flatMap(this::follow, props.maxSymbols() * 2).then();
+          return out.mergeWith(feed.then(Mono.empty()));
+        });
+  }
+
+  private Flux<QuoteTick> follow(String symbol) {
+    Sinks.Empty<Void> removed;
+    synchronized (this) {
+      removed = removals.get(symbol);
+    }
+    if (removed == null) {
+      return Flux.empty();
+    }
+    return source.apply(symbol).takeUntilOther(removed.asMono()).doOnNext(this::offer);
+  }
+
+  /**
+   * Adds symbols (validated, upper-cased); answers the ones not followed before.
+   *
+   * @throws GatewayException.InvalidRequest past {@code max-symbols}
+   */
+  List<String> add(Collection<String> requested) {
+    List<String> added = new ArrayList<>();
+    synchronized (this) {
+      if (done) {
+        return added;
+      }
+      for (String s : requested) {
+        if (!symbols.contains(s)) {
+          added.add(s);
+        }
+      }
+      if (symbols.size() + added.size() > props.maxSymbols()) {
+        throw new GatewayException.InvalidRequest("symbols",
+            "at most " + props.maxSymbols() + " symbols per connection; " + symbols.size()
+                + " followed, " + added.size() + " more asked");
+      }
+      if (added.isEmpty()) {
+        return added;
+      }
+      for (String s : added) {
+        symbols.add(s);
+        removals.put(s, Sinks.empty());
+        if (resumeFrom >= 0) {
+          floor.put(s, resumeFrom - 1); // ties are resent: ms versions may collide
+        } else {
+          awaiting.add(s);
+        }
+      }
+      resumeFrom = -1; // a resume applies to the first subscription only
+      if (!awaiting.isEmpty()) {
+        snapshotPending = true;
+        snapshotLate = false;
+        if (snapshotTask != null) {
+          snapshotTask.dispose();
+        }
+        snapshotTask = scheduler.schedule(this::snapshotTimeout, props.snapshotTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      meters.subscribed(added.size());
+    }
+    for (String s : added) {
+      additions.tryEmitNext(s); // serialized: add() is called from one thread per connection
+    }
+    return added;
+  }
+
+  /** Removes symbols; answers the ones that were followed. */
+  List<String> remove(Collection<String> requested) {
+    List<String> removed = new ArrayList<>();
+    List<Sinks.Empty<Void>> signals = new ArrayList<>();
+    synchronized (this) {
+      for (String s : requested) {
+        if (symbols.remove(s)) {
+          removed.add(s);
+          pending.remove(s);
+          floor.remove(s);
+          awaiting.remove(s);
+          signals.add(removals.remove(s));
+        }
+      }
+      meters.subscribed(-removed.size());
+      if (snapshotPending && awaiting.isEmpty()) {
+        flushNow();
+      }
+    }
+    signals.forEach(Sinks.Empty::tryEmitEmpty);
+    return removed;
+  }
+
+  /** The symbols followed now, in subscription order. */
+  synchronized List<String> symbols() {
+    return List.copyOf(symbols);
+  }
+
+  private void attach(FluxSink<Frame> sink) {
+    synchronized (this) {
+      this.sink = sink;
+      this.lastSentAt = now();
+      this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
+    }
+    sink.onRequest(n -> retry());
+    sink.onDispose(this::close);
+  }
+
+  private void close() {
+    List<Sinks.Empty<Void>> signals;
+    synchronized (this) {
+      if (done && sink == null) {
+        return;
+      }
+      done = true;
+      sink = null;
+      dispose(flushTask);
+      dispose(snapshotTask);
+      dispose(heartbeatTask);
+      meters.subscribed(-symbols.size());
+      symbols.clear();
+      pending.clear();
+      signals = new ArrayList<>(removals.values());
+      removals.clear();
+    }
+    signals.forEach(Sinks.Empty::tryEmitEmpty);
+  }
+
+  private static void dispose(Disposable d) {
+    if (d != null) {
+      d.dispose();
+    }
+  }
+
+  private long now() {
+    return scheduler.now(TimeUnit.MILLISECONDS);
+  }
+
+  /** A tick of a followed symbol: kept as the latest of its symbol until the next batch. */
+  void offer(QuoteTick tick) {
+    synchronized (this) {
+      String symbol = tick.symbol();
+      if (done || !symbols.contains(symbol)) {
+        return;
+      }
+      Long sent = floor.get(symbol);
+      if (sent != null && tick.version() <= sent) {
+        return; // already sent (or older than what the client resumed from)
+      }
+      QuoteTick prev = pending.get(symbol);
+      if (prev != null) {
+        if (prev.version() >= tick.version()) {
+          return;
+        }
+        meters.conflated();
+      }
+      pending.put(symbol, tick);
+      if (snapshotPending) {
+        awaiting.remove(symbol);
+        if (snapshotLate) {
+          lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
+          scheduleFlush();
+        } else if (awaiting.isEmpty()) {
+          flushNow();
+        }
+        return;
+      }
+      scheduleFlush();
+    }
+  }
+
+  private void scheduleFlush() {
+    if (flushTask != null || done) {
+      return;
+    }
+    // A short linger collects the other ticks of the same poll round (they arrive within
+    // milliseconds, one by one) into one batch instead of two.
+    long wait = Math.max(lastBatchAt + intervalMs - now(), lingerMs);
+    flushTask = scheduler.schedule(this::flushLater, wait, TimeUnit.MILLISECONDS);
+  }
+
+  private void flushLater() {
+    synchronized (this) {
+      flushTask = null;
+      flushNow();
+    }
+  }
+
+  private void snapshotTimeout() {
+    synchronized (this) {
+      snapshotTask = null;
+      if (!snapshotPending || done) {
+        return;
+      }
+      awaiting.clear();
+      if (!pending.isEmpty()) {
+        flushNow();
+      } else {
+        // Nothing yet (a slow first upstream call): the first value opens a short
+        // batch window (up to 50 ms), so the values polled with it make the same snapshot.
+        snapshotLate = true;
+      }
+    }
+  }
+
+  /** Demand came back: send what waits. */
+  private void retry() {
+    synchronized (this) {
+      if (done || pending.isEmpty()) {
+        return;
+      }
+      boolean snapshotReady = snapshotPending && awaiting.isEmpty();
+      if (snapshotPending && !snapshotReady) {
+        return;
+      }
+      if (behindSince >= 0 || snapshotReady) {
+        // A re-check is scheduled for the interval; the transport is ready now.
+        dispose(flushTask);
+        flushTask = null;
+      }
+      if (snapshotReady) {
+        flushNow();
+      } else {
+        scheduleFlush();
+      }
+    }
+  }
+
+  /** Sends the pending ticks if the transport can take them; else marks the client behind. */
+  private void flushNow() {
+    if (done || pending.isEmpty()) {
+      return;
+    }
+    long now = now();
+    if (!canSend()) {
+      behind(now);
+      if (!done && flushTask == null) {
+        flushTask = scheduler.schedule(this::flushLater, intervalMs, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    List<QuoteTick> ticks = new ArrayList<>(pending.values());
+    pending.clear();
+    // Ids grow strictly (a batch of only older symbols still gets a new id).
+    long id = lastId + 1;
+    for (QuoteTick t : ticks) {
+      floor.put(t.symbol(), t.version());
+      id = Math.max(id, t.version());
+    }
+    lastId = id;
+    boolean snapshot = snapshotPending;
+    snapshotPending = false;
+    snapshotLate = false;
+    awaiting.clear();
+    if (snapshotTask != null) {
+      snapshotTask.dispose();
+      snapshotTask = null;
+    }
+    lastBatchAt = now;
+    lastSentAt = now;
+    behindSince = -1;
+    if (!snapshot) {
+      long wall = clock.millis();
+      for (QuoteTick t : ticks) {
+        meters.latency(transport, TimeUnit.MILLISECONDS.toNanos(wall - t.tickAt().toEpochMilli()));
+      }
+    }
+    sink.next(new Batch(id, snapshot, ticks));
+  }
+
+  /** One timer per connection: fires when the heartbeat is due, re-arms for the next one. */
+  private void heartbeat() {
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      long now = now();
+      long due = lastSentAt + heartbeatMs;
+      long next;
+      if (now < due) {
+        next = due - now;
+      } else if (canSend()) {
+        lastSentAt = now;
+        if (pending.isEmpty()) {
+          behindSince = -1;
+        }
+        meters.heartbeat(transport);
+        next = heartbeatMs;
+        sink.next(HEARTBEAT);
+      } else {
+        behind(now);
+        next = Math.min(intervalMs, heartbeatMs);
+      }
+      if (!done) {
+        heartbeatTask = scheduler.schedule(this::heartbeat, next, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private boolean canSend() {
+    return sink != null && sink.requestedFromDownstream() > 0 && writable.getAsBoolean();
+  }
+
+  private void behind(long now) {
+    if (behindSince < 0) {
+      behindSince = now;
+      return;
+    }
+    long lag = now - behindSince;
+    if (lag >= maxLagMs) {
+      FluxSink<Frame> s = sink;
+      meters.slowConsumer(transport);
+      done = true;
+      String reason = "slow consumer: could not take data for " + lag + " ms (max-lag "
+          + Duration.ofMillis(maxLagMs) + ")";
+      if (s != null) {
+        s.error(new SlowConsumerException(reason));
+      }
+    }
+  }
+
+  /** Highest version sent so far (the last event id). */
+  synchronized long lastId() {
+    return lastId;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.quotegate.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotegate.cache.CacheKind;
+import dev.quotegate.cache.LocalCache;
+import dev.quotegate.cache.TtlPolicy;
+import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.quote.QuoteProperties;
+import dev.quotegate.quote.QuoteService;
+import dev.quotegate.testsupport.FakeQuoteProvider;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * The hub in virtual time over the real quote path (cache, coalescer, batcher) and a fake
+ * provider: one poll per TTL per symbol however many subscribers, grace periods.
+ */
+class QuoteStreamHubTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** Monday 2026-11-23 10:00 New York: the market is open, quote TTL 5 s. */
+  private static final Instant OPEN = Instant.parse("2026-11-23T15:00:00Z");
+
+  VirtualTimeScheduler vts;
+  FakeQuoteProvider provider;
+  QuoteStreamHub hub;
+
+  /** A clock reading the virtual time. */
+  static final class VirtualClock extends Clock {
+    private final VirtualTimeScheduler vts;
+
+    VirtualClock(VirtualTimeScheduler vts) {
+      this.vts = vts;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    vts = VirtualTimeScheduler.create();
+    vts.advanceTimeTo(OPEN);
+    Clock clock = new VirtualClock(vts);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA");
+    QuoteProperties qp = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
+        Duration.ofSeconds(60), 1000, Duration.ofMillis(5), 1000, 1000);
+    QuoteService quotes = new QuoteService(provider, new LocalCache<>(CacheKind.QUOTE, 1000, qp.staleMaxAge(), clock, registry),
+        new TtlPolicy(MarketCalendar.nyse(), qp.ttlMarketOpen(), qp.ttlMarketClosed()), qp, clock, vts, registry);
+    LocalTickBus local = new LocalTickBus();
+    hub = new QuoteStreamHub(quotes, local, local, StreamTesting.defaults(), clock, vts,
+        new StreamMeters(registry, 100));
+    hub.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    hub.stop();
+    vts.dispose();
+  }
+
+  @Test
+  void subscribersOfASymbolShareOnePollPerTtl() {
+    List<QuoteTick> first = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<QuoteTick> second = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Disposable a = hub.ticks("AAPL").subscribe(first::add);
+    Disposable b = hub.ticks("AAPL").subscribe(second::add);
+    vts.advanceTimeBy(Duration.ofMillis(200));
+    assertThat(provider.calls()).as("one upstream call for two subscribers").hasSize(1);
+    assertThat(first).hasSize(1);
+    assertThat(second).hasSize(1);
+    Disposable c = hub.ticks("AAPL").subscribe(second::add);
+    assertThat(second).as("a late subscriber gets the latest tick at once").hasSize(2);
+    // Polls when the cached quote expires, on the next 100 ms poll tick: at 0.1, 5.2, 10.3, 15.4 s.
+    vts.advanceTimeBy(Duration.ofSeconds(17));
+    assertThat(provider.calls()).as("one call per 5 s TTL (rounded up to the poll tick)").hasSize(4);
+    assertThat(first).hasSize(4);
+    assertThat(first).extracting(QuoteTick::version).isSorted().doesNotHaveDuplicates();
+    a.dispose();
+    b.dispose();
+    c.dispose();
+  }
+
+  @Test
+  void symbolsDueTogetherArePolledInOneBatch() {
+    Disposable a = hub.ticks("AAPL").subscribe();
+    Disposable b = hub.ticks("MSFT").subscribe();
+    Disposable c = hub.ticks("NVDA").subscribe();
+    vts.advanceTimeBy(Duration.ofSeconds(10).plusMillis(500));
+    assertThat(provider.calls()).as("three symbols, three rounds, one batch each").hasSize(3)
+        .allSatisfy(batch -> assertThat(batch).containsExactlyInAnyOrder("AAPL", "MSFT", "NVDA"));
+    a.dispose();
+    b.dispose();
+    c.dispose();
+  }
+
+  @Test
+  void feedKeepsPollingThroughTheGracePeriodThenStops() {
+    Disposable a = hub.ticks("AAPL").subscribe();
+    vts.advanceTimeBy(Duration.ofMillis(200));
+    a.dispose();
+    vts.advanceTimeBy(Duration.ofSeconds(29));
+    assertThat(hub.symbols()).as("feed alive during the grace period").containsExactly("AAPL");
+    Disposable back = hub.ticks("AAPL").subscribe();
+    int calls = provider.calls().size();
+    vts.advanceTimeBy(Duration.ofMillis(200));
+    assertThat(provider.calls()).as("a returning subscriber finds the feed warm").hasSize(calls);
+    back.dispose();
+    vts.advanceTimeBy(Duration.ofSeconds(31));
+    assertThat(hub.symbols()).as("feed stopped after the grace period").isEmpty();
+    int after = provider.calls().size();
+    vts.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(provider.calls()).as("no polling without subscribers").hasSize(after);
+  }
+
+  @Test
+  void upstreamFailureWithoutAStaleValueBecomesAnErrorTickAndPollingRetries() {
+    provider.failWith(new dev.quotegate.platform.GatewayException.Upstream("fake",
+        dev.quotegate.platform.GatewayException.UpstreamFailure.UNAVAILABLE, "down"));
+    StepVerifier.withVirtualTime(() -> hub.ticks("MSFT"), () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .thenAwait(Duration.ofMillis(200))
+        .assertNext(t -> {
+          assertThat(t.isQuote()).isFalse();
+          assertThat(t.error().status()).isEqualTo(503);
+          assertThat(t.error().code()).isEqualTo("upstream-unavailable");
+        })
+        .then(provider::recover)
+        .thenAwait(Duration.ofMillis(2100))
+        .assertNext(t -> assertThat(t.isQuote()).as("recovered after the failure backoff").isTrue())
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void unknownSymbolIsAnErrorTick() {
+    StepVerifier.withVirtualTime(() -> hub.ticks("ZZZZ"), () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .thenAwait(Duration.ofMillis(200))
+        .assertNext(t -> assertThat(t.error().status()).isEqualTo(404))
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+}
