@@ -26,7 +26,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
     properties = {
       "quotegate.simulator.enabled=false",
       "quotegate.providers.sim.enabled=false",
-      "quotegate.quotes.batch-window=2ms"
+      // wide enough that one request's misses form one batch on a loaded machine
+      "quotegate.quotes.batch-window=50ms"
     })
 @AutoConfigureWebTestClient
 class QuoteWebTest {
