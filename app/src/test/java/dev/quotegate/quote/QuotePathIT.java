@@ -2,6 +2,7 @@ package dev.quotegate.quote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.testsupport.SimulatorAdmin;
 import java.time.Duration;
 import java.util.Collections;
@@ -43,6 +44,7 @@ class QuotePathIT {
 
   @LocalServerPort int port;
   @Autowired Environment env;
+  @Autowired ProviderRouter router;
 
   SimulatorAdmin sim;
   HttpClient gateway;
@@ -51,6 +53,8 @@ class QuotePathIT {
   void setUp() {
     sim = new SimulatorAdmin(Integer.parseInt(env.getRequiredProperty("local.simulator.port")));
     sim.reset();
+    // the outage test's 503 + Retry-After cools the provider down: not into the next test
+    router.reset();
     gateway = HttpClient.create(ConnectionProvider.builder("it").maxConnections(600).pendingAcquireMaxCount(-1).build())
         .baseUrl("http://127.0.0.1:" + port);
   }
