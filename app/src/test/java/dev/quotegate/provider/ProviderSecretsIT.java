@@ -58,7 +58,7 @@ class ProviderSecretsIT {
   static final FixtureServer SERVER = FixtureServer.start();
   static final Logger log = LoggerFactory.getLogger(ProviderSecretsIT.class);
 
-  /** Which adapter the gateway's quote path goes to: the lead's router replaces this. */
+  /** Which adapter the gateway's quote path goes to (through the router's `switch` chain). */
   static final AtomicReference<String> TARGET = new AtomicReference<>("finnhub");
 
   @DynamicPropertySource
@@ -75,6 +75,8 @@ class ProviderSecretsIT {
     r.add("quotegate.providers.twelvedata.enabled", () -> "true");
     r.add("quotegate.providers.twelvedata.base-url", () -> SERVER.baseUrl("/twelvedata").toString());
     KEYS.forEach((name, key) -> r.add("quotegate.providers." + name + ".api-key", () -> key));
+    // The quote path goes to the adapter named by TARGET through one routed provider.
+    r.add("quotegate.routing.quotes", () -> "switch");
     // generous: the first calls of a fresh test JVM are slow (class loading under BlockHound)
     for (String name : List.of("yahoo", "finnhub", "alphavantage", "polygon", "twelvedata")) {
       r.add("quotegate.providers." + name + ".timeout", () -> "15s");
@@ -111,6 +113,7 @@ class ProviderSecretsIT {
   }
 
   @Autowired WebTestClient web;
+  @Autowired ProviderRouter router;
   @Autowired List<ProviderDescriptor> descriptors;
   @Autowired List<BarProvider> bars;
   @Autowired List<ProfileProvider> profiles;
@@ -140,6 +143,7 @@ class ProviderSecretsIT {
       TARGET.set(e.getKey());
       String path = e.getValue();
       SERVER.on(path, fixture(200, okFixtures.get(e.getKey())));
+      router.reset(); // the previous adapter's 429s cooled the routed provider down
       bodies.add(get("/api/v1/quotes/AAPL", 200));
       symbolCounter = 0;
       List<FixtureServer.Reply> errors = List.of(
@@ -156,6 +160,7 @@ class ProviderSecretsIT {
           fixture(200, "twelvedata/error-429.json"));
       for (FixtureServer.Reply error : errors) {
         SERVER.on(path, error);
+        router.reset(); // every error shape reaches the adapter, none is refused by a guard
         bodies.add(get("/api/v1/quotes/" + e.getKey().toUpperCase().substring(0, 2) + "X" + (symbolCounter++), -1));
       }
     }
