@@ -42,12 +42,12 @@ SEED=${SEED:-42}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx1g -XX:+UseG1GC}
 GATLING_JVM_OPTS=${GATLING_JVM_OPTS:--Xms512m -Xmx1g -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxInlineLevel=20 -XX:MaxTrivialSize=12 --add-opens=java.base/java.lang=ALL-UNNAMED}
 if $QUICK; then
-  HOT_USERS=${HOT_USERS:-32} HOT_WARMUP=${HOT_WARMUP:-5} HOT_SECONDS=${HOT_SECONDS:-10}
+  HOT_USERS=${HOT_USERS:-32} HOT_WARMUP=${HOT_WARMUP:-20} HOT_SECONDS=${HOT_SECONDS:-10}
   DASH_USERS=${DASH_USERS:-100} DASH_RAMP=${DASH_RAMP:-5} DASH_SECONDS=${DASH_SECONDS:-20}
   STAMPEDE_USERS=${STAMPEDE_USERS:-500} STAMPEDE_ROUNDS=${STAMPEDE_ROUNDS:-2}
   STREAM_USERS=${STREAM_USERS:-50} STREAM_RAMP=${STREAM_RAMP:-5} STREAM_HOLD=${STREAM_HOLD:-15}
 else
-  HOT_USERS=${HOT_USERS:-64} HOT_WARMUP=${HOT_WARMUP:-10} HOT_SECONDS=${HOT_SECONDS:-20}
+  HOT_USERS=${HOT_USERS:-64} HOT_WARMUP=${HOT_WARMUP:-45} HOT_SECONDS=${HOT_SECONDS:-30}
   DASH_USERS=${DASH_USERS:-300} DASH_RAMP=${DASH_RAMP:-10} DASH_SECONDS=${DASH_SECONDS:-60}
   STAMPEDE_USERS=${STAMPEDE_USERS:-2000} STAMPEDE_ROUNDS=${STAMPEDE_ROUNDS:-3}
   STREAM_USERS=${STREAM_USERS:-200} STREAM_RAMP=${STREAM_RAMP:-20} STREAM_HOLD=${STREAM_HOLD:-30}
@@ -62,6 +62,7 @@ mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 STARTED=$(date +%s)
+LOAD_AT_START=$(cut -d' ' -f1 /proc/loadavg)
 log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2; }
 
 # ---- processes, always cleaned up -----------------------------------------------------------
@@ -355,7 +356,7 @@ meta = {
     "nginx": sh("nginx -v 2>&1 | sed 's/.*: //'"),
     "Gatling": "3.15.1 (HTTP/1.1 keep-alive, one connection per virtual user, client cache off)",
     "stack": "Spring Boot 4.1.2, Reactor Netty 1.3.x, Netty 4.2.18 (io_uring)",
-    "load": "shared machine: other builds ran during this run; see the load column",
+    "load": "1-minute load average $LOAD_AT_START when the run started (the load generator shares the two cores with the servers); see the load column",
   },
   "settings": {
     "ttlSeconds": "$TTL", "simLatencyMs": "$SIM_LATENCY_MS", "simJitterMs": "$SIM_JITTER_MS",

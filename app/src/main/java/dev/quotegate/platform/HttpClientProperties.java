@@ -20,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  * @param responseTimeout longest wait for a response once the request is sent
  * @param maxResponseSize largest response body accepted; larger ones are malformed
  * @param maxIdleTime idle connections are closed after this
+ * @param ioThreads event-loop threads of the upstream client's own; 0 shares the HTTP server's
+ *     event loops. Its own loop reads an upstream answer at once even while thousands of
+ *     client requests are queued on the server's loops (a cold stampede), instead of after them
  */
 @Validated
 @ConfigurationProperties("quotegate.http-client")
@@ -31,4 +34,5 @@ public record HttpClientProperties(
     @DefaultValue("2s") @NotNull Duration connectTimeout,
     @DefaultValue("5s") @NotNull Duration responseTimeout,
     @DefaultValue("4MB") @NotNull DataSize maxResponseSize,
-    @DefaultValue("30s") @NotNull Duration maxIdleTime) {}
+    @DefaultValue("30s") @NotNull Duration maxIdleTime,
+    @DefaultValue("1") @Min(0) int ioThreads) {}

@@ -2,6 +2,7 @@ package dev.quotegate.platform;
 
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelOption;
@@ -23,6 +24,7 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +42,7 @@ public final class UpstreamClient implements AutoCloseable {
   public static final String METER = "quotegate.upstream.requests";
 
   private final ConnectionProvider pool;
+  private final LoopResources loops;
   private final HttpClient base;
   private final HttpClientProperties props;
   private final MeterRegistry registry;
@@ -66,8 +69,18 @@ public final class UpstreamClient implements AutoCloseable {
                     .build())
             .metrics(true)
             .build();
+    // Its own event loop (unless io-threads is 0): an upstream answer is read as soon as it
+    // arrives, not after whatever backlog of client requests the server's loops hold.
+    this.loops = props.ioThreads() > 0 ? LoopResources.create("upstream", props.ioThreads(), true) : null;
+    Gauge.builder("quotegate.upstream.io.threads", props, p -> p.ioThreads())
+        .description("Event-loop threads of the upstream HTTP client (0: shares the server's)")
+        .register(registry);
+    HttpClient client = HttpClient.create(pool);
+    if (loops != null) {
+      client = client.runOn(loops);
+    }
     this.base =
-        HttpClient.create(pool)
+        client
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) props.connectTimeout().toMillis())
             .responseTimeout(props.responseTimeout())
             .compress(true)
@@ -117,6 +130,9 @@ public final class UpstreamClient implements AutoCloseable {
   @Override
   public void close() {
     pool.dispose();
+    if (loops != null) {
+      loops.dispose();
+    }
   }
 
   static String uriTag(String uri) {

@@ -14,6 +14,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The quote feature: its service, cache tier and routes. */
 @Configuration(proxyBeanMethods = false)
@@ -33,8 +34,8 @@ class QuoteConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> quoteRoutes(QuoteService service, QuoteProperties props, Clock clock) {
-    QuoteHandler handler = new QuoteHandler(service, props, clock);
+  RouterFunction<ServerResponse> quoteRoutes(QuoteService service, QuoteProperties props, Clock clock, JsonMapper json) {
+    QuoteHandler handler = new QuoteHandler(service, props, clock, json);
     return RouterFunctions.route()
         .GET("/api/v1/quotes/{symbol}", handler::quote)
         .GET("/api/v1/quotes", handler::quotes)

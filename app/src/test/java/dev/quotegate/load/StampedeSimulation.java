@@ -11,6 +11,12 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,15 +30,18 @@ import java.util.Map;
  * the waiters, writing thousands of responses).
  *
  * <p>Each user first opens its keep-alive connection with one request to {@code warmPath}
- * (answered without upstream), then every user fires round {@code r} at {@code warmup + r x
- * gap} after the start, so the burst measures the proxy, not TCP handshakes. Cold symbols are
- * taken from the simulator's universe from index {@code coldFrom} on (past the dashboard's
- * pool); pass a different {@code coldFrom} for each run against the same process.
+ * (answered without upstream). At {@code warmup} after the start every user asks for the
+ * cached symbol {@code cachedSymbol} at once ({@code cached-burst}: fetched by {@link
+ * #before()} so that no upstream call is involved): the time a burst of this size takes on
+ * this machine when nothing waits for upstream, the floor the cold rounds are read against.
+ * Then every user fires cold round {@code r} at {@code warmup + (r + 1) x gap}. Cold
+ * symbols are taken from the simulator's universe from index {@code coldFrom} on (past the
+ * dashboard's pool); pass a different {@code coldFrom} for each run against the same process.
  *
  * <p>Properties: {@code target}, {@code users} (2000), {@code symbols} (4), {@code rounds}
  * (3), {@code coldFrom} (400), {@code warmup} (ms, 6000), {@code gap} (ms, 3000),
- * {@code warmPath} (/actuator/health), {@code p99Ms} (1000), {@code maxErrorPct} (0.1),
- * {@code seed}, {@code universe}, {@code facts}.
+ * {@code warmPath} (/actuator/health), {@code cachedSymbol} (AAPL), {@code p99Ms} (1000),
+ * {@code maxErrorPct} (0.1), {@code seed}, {@code universe}, {@code facts}.
  */
 public class StampedeSimulation extends Simulation {
 
@@ -43,6 +52,7 @@ public class StampedeSimulation extends Simulation {
   private final long warmupMs = LoadSettings.intProp("warmup", 6000);
   private final long gapMs = LoadSettings.intProp("gap", 3000);
   private final String warmPath = System.getProperty("warmPath", "/actuator/health");
+  private final String cachedSymbol = System.getProperty("cachedSymbol", "AAPL");
   private final List<String> cold;
   private volatile long startedAt = System.currentTimeMillis();
 
@@ -58,7 +68,7 @@ public class StampedeSimulation extends Simulation {
 
   private ChainBuilder round(int r) {
     return exec(session -> session.set("cold", cold.get(r * symbolsPerRound + session.getInt("slot") % symbolsPerRound)))
-        .pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs + r * gapMs - System.currentTimeMillis())))
+        .pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs + (r + 1) * gapMs - System.currentTimeMillis())))
         .exec(http("cold").get("/api/v1/quotes/#{cold}").check(status().is(200)));
   }
 
@@ -67,14 +77,16 @@ public class StampedeSimulation extends Simulation {
   {
     ChainBuilder chain =
         exec(session -> session.set("slot", (int) (session.userId() % Integer.MAX_VALUE)))
-            .exec(http("connect").get(warmPath).check(status().is(200)));
+            .exec(http("connect").get(warmPath).check(status().is(200)))
+            .pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs - System.currentTimeMillis())))
+            .exec(http("cached-burst").get("/api/v1/quotes/" + cachedSymbol).check(status().is(200)));
     for (int r = 0; r < rounds; r++) {
       chain = chain.exec(round(r));
     }
     scenario = scenario("stampede").exec(chain);
     setUp(scenario.injectOpen(atOnceUsers(users)))
         .protocols(LoadSettings.protocol())
-        .maxDuration(Duration.ofMillis(warmupMs + rounds * gapMs).plusSeconds(60))
+        .maxDuration(Duration.ofMillis(warmupMs + (rounds + 1) * gapMs).plusSeconds(60))
         .assertions(
             global().failedRequests().percent().lte(LoadSettings.doubleProp("maxErrorPct", 0.1)),
             details("cold").responseTime().percentile(99.0).lte(LoadSettings.intProp("p99Ms", 1000)));
@@ -82,6 +94,26 @@ public class StampedeSimulation extends Simulation {
 
   @Override
   public void before() {
+    // The cached symbol must be in the target's cache before the burst: one request now.
+    HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+    HttpRequest get = HttpRequest.newBuilder(
+            URI.create(LoadSettings.target() + "/api/v1/quotes/" + cachedSymbol))
+        .timeout(Duration.ofSeconds(10))
+        .build();
+    try {
+      int status = client.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (status != 200) {
+        throw new IllegalStateException("GET /api/v1/quotes/" + cachedSymbol + " answered " + status);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     startedAt = System.currentTimeMillis();
   }
 
@@ -93,6 +125,7 @@ public class StampedeSimulation extends Simulation {
     facts.put("rounds", rounds);
     facts.put("coldSymbols", String.join(",", cold));
     facts.put("coldRequests", (long) users * rounds);
+    facts.put("cachedSymbol", cachedSymbol);
     LoadSettings.writeFacts(facts);
   }
 }

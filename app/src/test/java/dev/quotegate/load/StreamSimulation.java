@@ -73,7 +73,10 @@ public class StreamSimulation extends Simulation {
                   .get("/api/v1/stream/quotes?symbols=#{symbols}")
                   .header("accept", "text/event-stream")
                   .await(Duration.ofSeconds(10))
-                  .on(sse.checkMessage("snapshot").check(jsonPath("$.data").exists())))
+                  // The first message is the "retry:" hint (no data): wait for the first quote event.
+                  .on(sse.checkMessage("snapshot")
+                      .matching(jsonPath("$.event").is("quote"))
+                      .check(jsonPath("$.data").exists())))
           .exitHereIfFailed()
           .during(hold)
           .on(
