@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -33,7 +35,9 @@ class QuoteConfiguration {
     return new QuoteService(router, quoteCache, props, clock, Schedulers.parallel(), registry);
   }
 
+  /** First among the route beans: the most requested paths are matched before any other. */
   @Bean
+  @Order(Ordered.HIGHEST_PRECEDENCE)
   RouterFunction<ServerResponse> quoteRoutes(QuoteService service, QuoteProperties props, Clock clock, JsonMapper json) {
     QuoteHandler handler = new QuoteHandler(service, props, clock, json);
     return RouterFunctions.route()

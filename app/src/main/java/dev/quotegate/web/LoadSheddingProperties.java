@@ -12,7 +12,9 @@ import org.springframework.validation.annotation.Validated;
  * Load shedding at the edge: a bound on requests in flight in this instance.
  *
  * @param enabled whether requests beyond {@code maxInFlight} are refused
- * @param maxInFlight most requests in flight at once; the next one is answered 503 at once
+ * @param maxInFlight most requests in flight at once; the next one is answered 503 at once. A
+ *     request in flight is mostly one waiting for an upstream fetch it shares with others (a
+ *     few KB), so the bound sits well above the thousands of clients a cold stampede brings
  * @param retryAfter what a refused client is told to wait (Retry-After)
  * @param excludedPaths path patterns never counted nor refused: health probes must keep
  *     working under load, and long-lived streams are bounded by their own limits
@@ -21,6 +23,6 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("quotegate.load-shedding")
 public record LoadSheddingProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("1000") @Min(1) int maxInFlight,
+    @DefaultValue("5000") @Min(1) int maxInFlight,
     @DefaultValue("1s") @NotNull Duration retryAfter,
     @DefaultValue({"/actuator/health", "/actuator/health/**", "/api/v1/stream/**"}) @NotNull List<String> excludedPaths) {}
