@@ -9,7 +9,8 @@
 #                               workload (target/bench/<run>/gateway-dashboard.jfr + summaries)
 #   app/bench/run.sh --no-doc   full run without touching docs/benchmarks.md
 #
-# Every setting below can be overridden from the environment (e.g. DASH_USERS=500 app/bench/run.sh).
+# Every setting below can be overridden from the environment (e.g. DASH_USERS=500 app/bench/run.sh);
+# WORKLOADS="stampede" (any of hot dashboard stampede stream) runs only those.
 # Processes: simulator, gateway and baseline JVMs and an nginx master run as children of this
 # script, bound to 127.0.0.1 only, and are stopped on exit (trap), whatever happens.
 set -euo pipefail
@@ -55,6 +56,8 @@ fi
 STAMPEDE_SYMBOLS=${STAMPEDE_SYMBOLS:-4}
 STAMPEDE_LATENCY_MS=${STAMPEDE_LATENCY_MS:-40} # fixed (no jitter) while stampeding, so added latency is exact
 DASH_POOL=${DASH_POOL:-400}                     # dashboard symbols: universe[0..400); stampede: the rest
+WORKLOADS=${WORKLOADS:-hot dashboard stampede stream} # a subset runs only those (e.g. WORKLOADS=stampede)
+wants() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 OUT="$APP_DIR/target/bench/$STAMP"
@@ -275,7 +278,7 @@ run() {
 GW="http://127.0.0.1:$GW_PORT" NG="http://127.0.0.1:$NGX_PORT" BL="http://127.0.0.1:$BASE_PORT"
 
 # Hot single quote: warm each target's JIT first, then measure.
-for t in gateway nginx baseline; do
+wants hot && for t in gateway nginx baseline; do
   case $t in gateway) url=$GW ;; nginx) url=$NG ;; baseline) url=$BL ;; esac
   run hot "$t" "$url" HotQuoteSimulation warmup -Dusers="$HOT_USERS" -Dduration="$HOT_WARMUP"
   run hot "$t" "$url" HotQuoteSimulation record -Dusers="$HOT_USERS" -Dduration="$HOT_SECONDS"
@@ -283,7 +286,7 @@ done
 
 # Dashboard watchlists (charts off: nginx cannot serve the gateway's chart endpoint; the
 # simulation opens charts by default when run on its own).
-for t in gateway nginx; do
+wants dashboard && for t in gateway nginx; do
   case $t in gateway) url=$GW ;; nginx) url=$NG ;; esac
   if [ $t = gateway ] && $PROFILE; then
     jcmd "$GW_PID" JFR.start name=dashboard settings=profile filename="$OUT/gateway-dashboard.jfr" >/dev/null
@@ -306,7 +309,7 @@ for i in $(seq 1 20); do
   curl -s -o /dev/null -w '%{time_total}\n' "$SIM/v1/quotes?symbols=AAPL" | awk '{printf "%.2f\n", $1 * 1000}' >>"$FETCH_TIMES"
 done
 cold_from=$DASH_POOL
-for t in gateway nginx; do
+wants stampede && for t in gateway nginx; do
   case $t in gateway) url=$GW ;; nginx) url=$NG ;; esac
   run stampede "$t" "$url" StampedeSimulation record -Dusers="$STAMPEDE_USERS" -Dsymbols="$STAMPEDE_SYMBOLS" \
     -Drounds="$STAMPEDE_ROUNDS" -DcoldFrom="$cold_from"
@@ -316,7 +319,9 @@ curl -s -X POST "$SIM/admin/reset?faults=true" >/dev/null
 # SSE streams: only once the gateway serves them.
 stream_code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$GW/api/v1/stream/quotes?symbols=AAPL" || true)
 STREAM_NOTE=""
-if [ "$stream_code" != 200 ]; then
+if ! wants stream; then
+  :
+elif [ "$stream_code" != 200 ]; then
   STREAM_NOTE="SSE stream workload skipped: GET /api/v1/stream/quotes answered $stream_code on this build."
   log "$STREAM_NOTE"
 else

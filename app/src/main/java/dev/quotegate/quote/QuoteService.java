@@ -9,6 +9,7 @@ import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
+import dev.quotegate.platform.CallerLoop;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
@@ -161,8 +162,8 @@ public final class QuoteService {
   }
 
   private Mono<QuoteResult> fetch(String symbol) {
-    return coalescer
-        .get(symbol, () -> load(symbol))
+    // Every waiter continues on its own event loop, not all on the one that read the answer.
+    return CallerLoop.deliverOnCallerLoop(coalescer.get(symbol, () -> load(symbol)))
         .<QuoteResult>map(entry -> new Found(symbol, entry, Origin.UPSTREAM))
         .onErrorResume(e -> Mono.just(fallback(symbol, e)));
   }

@@ -4,6 +4,7 @@ import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -31,12 +32,14 @@ import java.util.Map;
  *
  * <p>Each user first opens its keep-alive connection with one request to {@code warmPath}
  * (answered without upstream). At {@code warmup} after the start every user asks for the
- * cached symbol {@code cachedSymbol} at once ({@code cached-burst}: fetched by {@link
- * #before()} so that no upstream call is involved): the time a burst of this size takes on
- * this machine when nothing waits for upstream, the floor the cold rounds are read against.
- * Then every user fires cold round {@code r} at {@code warmup + (r + 1) x gap}. Cold
- * symbols are taken from the simulator's universe from index {@code coldFrom} on (past the
- * dashboard's pool); pass a different {@code coldFrom} for each run against the same process.
+ * cached symbol {@code cachedSymbol} at once ({@code warm-burst}, fetched by {@link #before()}
+ * so that no upstream call is involved; not read: it warms the burst path). Then, {@code gap}
+ * apart, every user fires cold round {@code r} ({@code cold}), followed by the same burst for
+ * the cached symbol ({@code cached-burst}): the time a burst of this size takes on this
+ * machine when nothing waits for upstream, the floor the cold rounds are read against,
+ * measured as often and as late as they are. Cold symbols are taken from the simulator's
+ * universe from index {@code coldFrom} on (past the dashboard's pool); pass a different
+ * {@code coldFrom} for each run against the same process.
  *
  * <p>Properties: {@code target}, {@code users} (2000), {@code symbols} (4), {@code rounds}
  * (3), {@code coldFrom} (400), {@code warmup} (ms, 6000), {@code gap} (ms, 3000),
@@ -66,10 +69,17 @@ public class StampedeSimulation extends Simulation {
     cold = universe.subList(coldFrom, coldFrom + needed);
   }
 
+  /** All users at {@code warmup + slot x gap} after the start. */
+  private ChainBuilder at(int slot) {
+    return pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs + slot * gapMs - System.currentTimeMillis())));
+  }
+
   private ChainBuilder round(int r) {
     return exec(session -> session.set("cold", cold.get(r * symbolsPerRound + session.getInt("slot") % symbolsPerRound)))
-        .pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs + (r + 1) * gapMs - System.currentTimeMillis())))
-        .exec(http("cold").get("/api/v1/quotes/#{cold}").check(status().is(200)));
+        .exec(at(2 * r + 1))
+        .exec(http("cold").get("/api/v1/quotes/#{cold}").check(status().is(200)))
+        .exec(at(2 * r + 2))
+        .exec(http("cached-burst").get("/api/v1/quotes/" + cachedSymbol).check(status().is(200)));
   }
 
   private final ScenarioBuilder scenario;
@@ -78,15 +88,15 @@ public class StampedeSimulation extends Simulation {
     ChainBuilder chain =
         exec(session -> session.set("slot", (int) (session.userId() % Integer.MAX_VALUE)))
             .exec(http("connect").get(warmPath).check(status().is(200)))
-            .pause(session -> Duration.ofMillis(Math.max(0, startedAt + warmupMs - System.currentTimeMillis())))
-            .exec(http("cached-burst").get("/api/v1/quotes/" + cachedSymbol).check(status().is(200)));
+            .exec(at(0))
+            .exec(http("warm-burst").get("/api/v1/quotes/" + cachedSymbol).check(status().is(200)));
     for (int r = 0; r < rounds; r++) {
       chain = chain.exec(round(r));
     }
     scenario = scenario("stampede").exec(chain);
     setUp(scenario.injectOpen(atOnceUsers(users)))
         .protocols(LoadSettings.protocol())
-        .maxDuration(Duration.ofMillis(warmupMs + (rounds + 1) * gapMs).plusSeconds(60))
+        .maxDuration(Duration.ofMillis(warmupMs + (2L * rounds + 1) * gapMs).plusSeconds(60))
         .assertions(
             global().failedRequests().percent().lte(LoadSettings.doubleProp("maxErrorPct", 0.1)),
             details("cold").responseTime().percentile(99.0).lte(LoadSettings.intProp("p99Ms", 1000)));
