@@ -38,8 +38,9 @@ class QuoteConfiguration {
   /** First among the route beans: the most requested paths are matched before any other. */
   @Bean
   @Order(Ordered.HIGHEST_PRECEDENCE)
-  RouterFunction<ServerResponse> quoteRoutes(QuoteService service, QuoteProperties props, Clock clock, JsonMapper json) {
-    QuoteHandler handler = new QuoteHandler(service, props, clock, json);
+  RouterFunction<ServerResponse> quoteRoutes(
+      QuoteService service, QuoteProperties props, Clock clock, JsonMapper json, MeterRegistry registry) {
+    QuoteHandler handler = new QuoteHandler(service, props, clock, new QuoteJson(json, props.cacheMaxEntries(), registry));
     return RouterFunctions.route()
         .GET("/api/v1/quotes/{symbol}", handler::quote)
         .GET("/api/v1/quotes", handler::quotes)

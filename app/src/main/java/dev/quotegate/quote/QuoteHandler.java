@@ -12,14 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.ObjectWriter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Quote endpoints: parse and validate, call {@link QuoteService}, and answer with ETag,
@@ -30,16 +29,13 @@ final class QuoteHandler {
   private final QuoteService service;
   private final QuoteProperties props;
   private final Clock clock;
-  private final ObjectWriter quoteJson;
-  private final ObjectWriter batchJson;
+  private final QuoteJson json;
 
-  QuoteHandler(QuoteService service, QuoteProperties props, Clock clock, JsonMapper json) {
+  QuoteHandler(QuoteService service, QuoteProperties props, Clock clock, QuoteJson json) {
     this.service = service;
     this.props = props;
     this.clock = clock;
-    // Writers resolved once: the hot path encodes with them directly (see respond).
-    this.quoteJson = json.writerFor(QuoteView.class);
-    this.batchJson = json.writerFor(QuoteBatchView.class);
+    this.json = json;
   }
 
   /** {@code GET /api/v1/quotes/{symbol}}. */
@@ -57,8 +53,8 @@ final class QuoteHandler {
                     }
                     Found found = (Found) result;
                     Instant now = clock.instant();
-                    return respond(request, List.of(found), quoteJson, QuoteView.of(found.entry(), found.stale(), now), start, now,
-                        List.of());
+                    List<Found> one = List.of(found);
+                    return respond(request, one, () -> json.quote(found.entry(), found.stale(), now), start, now, List.of());
                   });
         });
   }
@@ -76,13 +72,11 @@ final class QuoteHandler {
                   results -> {
                     Instant now = clock.instant();
                     List<Found> found = new ArrayList<>(results.size());
-                    List<QuoteView> views = new ArrayList<>(results.size());
                     List<SymbolError> errors = new ArrayList<>();
                     GatewayException firstUpstreamError = null;
                     for (QuoteResult r : results) {
                       if (r instanceof Found f) {
                         found.add(f);
-                        views.add(QuoteView.of(f.entry(), f.stale(), now));
                       } else {
                         GatewayException e = ((Failed) r).error();
                         errors.add(new SymbolError(r.symbol(), Problems.status(e), Problems.code(e), e.getMessage()));
@@ -95,20 +89,21 @@ final class QuoteHandler {
                       // Nothing to show and not the client's fault: a clear 503/504.
                       return Mono.error(firstUpstreamError);
                     }
-                    QuoteBatchView body = new QuoteBatchView(now, symbols.size(), views, errors);
-                    return respond(request, found, batchJson, body, start, now, errors);
+                    int requested = symbols.size();
+                    return respond(request, found, () -> json.batch(now, requested, found, errors, now), start, now, errors);
                   });
         });
   }
 
   /**
-   * The answer with its validators and timing. The body is encoded here with a writer resolved
-   * once per type and handed to the response as bytes: the generic path (message-writer lookup
-   * by type and media type, then the reactive Jackson encoder) costs more than the encoding
-   * itself for a 300-byte quote, and this is the path every dashboard poll takes.
+   * The answer with its validators and timing. The body ({@link QuoteJson}, encoded only when
+   * the client's copy is not current) is handed to the response as bytes: the generic path
+   * (message-writer look-up by type and media type, then the reactive Jackson encoder) costs
+   * more than the encoding itself for a 300-byte quote, and this is the path every dashboard
+   * poll takes.
    */
   private Mono<ServerResponse> respond(
-      ServerRequest request, List<Found> found, ObjectWriter writer, Object body, long start, Instant now,
+      ServerRequest request, List<Found> found, Supplier<byte[]> body, long start, Instant now,
       List<SymbolError> errors) {
     String etag = etag(found, errors);
     String cacheControl = cacheControl(found, errors, now);
@@ -120,7 +115,7 @@ final class QuoteHandler {
           .header("Server-Timing", timing)
           .build();
     }
-    byte[] bytes = writer.writeValueAsBytes(body);
+    byte[] bytes = body.get();
     return ServerResponse.ok()
         .contentType(MediaType.APPLICATION_JSON)
         .contentLength(bytes.length)
