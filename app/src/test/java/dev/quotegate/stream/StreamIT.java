@@ -191,10 +191,11 @@ class StreamIT {
 
   /**
    * The issue's bar: 1,000 concurrent SSE subscribers to the same 20 symbols cost upstream
-   * what one subscriber costs. Counted by the simulator over the same 4 s window (three or
-   * four refresh rounds of 1 s TTL plus the fetch) once every subscriber has its snapshot, in
-   * symbols requested, so that a window catching one round more or less at its edges (20
-   * symbols) or a round split in two batch calls does not read as a regression.
+   * what one subscriber costs: each symbol fetched at most once per TTL, whatever the number
+   * of subscribers. Counted by the simulator over the same 4 s window (quote TTL 1 s) once every
+   * subscriber has its snapshot, in symbols requested. The two counts are printed, not
+   * compared with each other: where a window starts against the refresh rounds moves either by
+   * a round (20 symbols) or two, while sharing failing would multiply it by 1,000.
    */
   @Test
   void thousandSseSubscribersToTwentySymbolsMakeAsManyUpstreamRequestsAsOne() {
@@ -202,9 +203,13 @@ class StreamIT {
     long[] thousand = upstreamRequestsInWindow(symbols(140, 160), 1000);
     System.out.printf("StreamIT upstream in 4 s: one subscriber %d requests / %d symbols; 1,000 subscribers %d / %d%n",
         one[0], one[1], thousand[0], thousand[1]);
-    assertThat(one[1]).as("one subscriber: the 20 symbols once per refresh round (about 1 s)").isBetween(40L, 100L);
-    assertThat(thousand[1]).as("symbols requested upstream with 1,000 subscribers vs %d with one", one[1])
-        .isBetween(one[1] - 20, one[1] + 20);
+    // At most one fetch per symbol per 1 s TTL: 4 rounds in the window, 5 when a round falls
+    // on each edge, one more for a round that straddles the reset; at least 2 rounds. Without
+    // sharing, 1,000 subscribers would cost 1,000 times that.
+    long most = 20 * (4 + 2);
+    assertThat(one[1]).as("one subscriber: symbols requested upstream").isBetween(40L, most);
+    assertThat(thousand[1]).as("1,000 subscribers: symbols requested upstream (one subscriber: %d)", one[1])
+        .isBetween(40L, most);
     assertThat(thousand[0]).as("1,000 subscribers: batch calls for %d symbols", thousand[1])
         .isLessThanOrEqualTo(thousand[1] / 20 + 1);
   }
