@@ -20,6 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
@@ -81,6 +82,10 @@ class ProblemExceptionHandler implements WebExceptionHandler {
       String title = known != null ? known.getReasonPhrase() : "HTTP " + sc.value();
       String code = title.toLowerCase().replace(' ', '-');
       String detail = rse.getReason() != null ? rse.getReason() : title;
+      if (rse instanceof NoResourceFoundException) {
+        // Spring's wording ("No static resource ...") speaks of files; this is an API.
+        detail = "No endpoint " + exchange.getRequest().getMethod() + " " + path + " (endpoints: docs/api.md)";
+      }
       problem = new Problem(Problems.TYPE_BASE + code, title, sc.value(), detail, path, code, null);
       response.getHeaders().addAll(rse.getHeaders());
     } else {

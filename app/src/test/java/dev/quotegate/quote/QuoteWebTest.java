@@ -90,6 +90,23 @@ class QuoteWebTest {
   }
 
   @Test
+  void anUnknownPathIsA404ProblemNamingTheEndpoint() {
+    web.get().uri("/api/v1/nope").exchange()
+        .expectStatus().isNotFound()
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectBody()
+        .jsonPath("$.code").isEqualTo("not-found")
+        .jsonPath("$.detail").isEqualTo("No endpoint GET /api/v1/nope (endpoints: docs/api.md)");
+  }
+
+  @Test
+  void actuatorEndpointsAreStillServedAfterTheApiRoutes() {
+    web.get().uri("/actuator/health").exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.status").exists();
+  }
+
+  @Test
   void batchKeepsOrderRemovesDuplicatesAndReportsPerSymbolErrors() {
     web.get().uri("/api/v1/quotes?symbols=NVDA,ZZZZ,aapl,NVDA,BRK.B").exchange()
         .expectStatus().isOk()
