@@ -35,12 +35,17 @@ class QuoteConfiguration {
     return new QuoteService(router, quoteCache, props, clock, Schedulers.parallel(), registry);
   }
 
+  /** Quote JSON, each fetched quote encoded once (REST answers and stream events). */
+  @Bean
+  QuoteJson quoteJson(JsonMapper json, QuoteProperties props, MeterRegistry registry) {
+    return new QuoteJson(json, props.cacheMaxEntries(), registry);
+  }
+
   /** First among the route beans: the most requested paths are matched before any other. */
   @Bean
   @Order(Ordered.HIGHEST_PRECEDENCE)
-  RouterFunction<ServerResponse> quoteRoutes(
-      QuoteService service, QuoteProperties props, Clock clock, JsonMapper json, MeterRegistry registry) {
-    QuoteHandler handler = new QuoteHandler(service, props, clock, new QuoteJson(json, props.cacheMaxEntries(), registry));
+  RouterFunction<ServerResponse> quoteRoutes(QuoteService service, QuoteProperties props, Clock clock, QuoteJson json) {
+    QuoteHandler handler = new QuoteHandler(service, props, clock, json);
     return RouterFunctions.route()
         .GET("/api/v1/quotes/{symbol}", handler::quote)
         .GET("/api/v1/quotes", handler::quotes)

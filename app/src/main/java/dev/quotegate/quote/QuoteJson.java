@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -34,10 +35,15 @@ import tools.jackson.databind.json.JsonMapper;
  * otherwise (a mapper setting that reorders or renames properties would show there), and
  * {@code QuoteJsonTest} checks it on random quotes.
  *
- * <p>The heads are held in a bounded Caffeine cache (one per symbol, replaced when the cache
- * entry is; meters {@code cache.*{cache=quote.json}}).
+ * <p>The heads are held in a bounded Caffeine cache (one per symbol, replaced when the quote
+ * is refetched; meters {@code cache.*{cache=quote.json}}). The streams encode their events'
+ * quote arrays with it too ({@link #array}): a thousand subscribers of a symbol share one
+ * encoding of each fetched quote.
  */
-final class QuoteJson {
+public final class QuoteJson {
+
+  /** One quote of an array: the cache entry (or its parts) and whether it is served stale. */
+  public record Item(Quote quote, Instant fetchedAt, boolean stale) {}
 
   /** {@link QuoteView} without {@code ageMs} and {@code stale}, in the same order. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -57,15 +63,14 @@ final class QuoteJson {
       String source,
       Instant fetchedAt) {
 
-    static Head of(Cached<Quote> entry) {
-      Quote q = entry.value();
+    static Head of(Quote q, Instant fetchedAt) {
       return new Head(q.symbol(), q.price(), q.change(), q.changePercent(), q.open(), q.high(), q.low(),
-          q.previousClose(), q.volume(), q.currency(), q.marketOpen(), q.asOf(), q.source(), entry.fetchedAt());
+          q.previousClose(), q.volume(), q.currency(), q.marketOpen(), q.asOf(), q.source(), fetchedAt);
     }
   }
 
-  /** A head and the cache entry it encodes (compared by identity). */
-  private record Encoded(Cached<Quote> entry, byte[] open) {}
+  /** A head and the quote it encodes (the quote compared by identity, with its fetch time). */
+  private record Encoded(Quote quote, Instant fetchedAt, byte[] open) {}
 
   private static final byte[] AGE = ",\"ageMs\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STALE_TRUE = ",\"stale\":true}".getBytes(StandardCharsets.US_ASCII);
@@ -80,7 +85,7 @@ final class QuoteJson {
   private final ObjectWriter errorsWriter;
   private final Cache<String, Encoded> heads;
 
-  QuoteJson(JsonMapper json, long maxEntries, MeterRegistry registry) {
+  public QuoteJson(JsonMapper json, long maxEntries, MeterRegistry registry) {
     this.headWriter = json.writerFor(Head.class);
     this.instantWriter = json.writerFor(Instant.class);
     this.errorsWriter = json.writerFor(new TypeReference<List<SymbolError>>() {});
@@ -117,20 +122,48 @@ final class QuoteJson {
     return out.toByteArray();
   }
 
+  /**
+   * Exactly {@code json.writeValueAsBytes(views)} where {@code views} are the
+   * {@link QuoteView}s of {@code items} at {@code now}.
+   */
+  public byte[] array(List<Item> items, Instant now) {
+    Out out = new Out(2 + items.size() * 320);
+    out.write('[');
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      Item item = items.get(i);
+      writeQuote(out, item.quote(), item.fetchedAt(), item.stale(), now);
+    }
+    out.write(']');
+    return out.toByteArray();
+  }
+
   private void writeQuote(Out out, Cached<Quote> entry, boolean stale, Instant now) {
-    out.write(head(entry));
+    writeQuote(out, entry.value(), entry.fetchedAt(), stale, now);
+  }
+
+  private void writeQuote(Out out, Quote quote, Instant fetchedAt, boolean stale, Instant now) {
+    out.write(head(quote, fetchedAt));
     out.write(AGE);
-    out.ascii(Long.toString(entry.age(now).toMillis()));
+    // As Cached.age(now).toMillis(): the duration truncated to milliseconds, never negative.
+    Duration age = Duration.between(fetchedAt, now);
+    out.ascii(Long.toString(age.isNegative() ? 0 : age.toMillis()));
     out.write(stale ? STALE_TRUE : STALE_FALSE);
   }
 
-  /** The head of {@code entry} without its closing brace, encoded once per entry. */
   private byte[] head(Cached<Quote> entry) {
-    String symbol = entry.value().symbol();
+    return head(entry.value(), entry.fetchedAt());
+  }
+
+  /** The head of a fetched quote without its closing brace, encoded once per fetch. */
+  private byte[] head(Quote quote, Instant fetchedAt) {
+    String symbol = quote.symbol();
     Encoded e = heads.getIfPresent(symbol);
-    if (e == null || e.entry() != entry) {
-      byte[] whole = headWriter.writeValueAsBytes(Head.of(entry));
-      e = new Encoded(entry, Arrays.copyOf(whole, whole.length - 1)); // drop the '}'
+    if (e == null || e.quote() != quote || !e.fetchedAt().equals(fetchedAt)) {
+      byte[] whole = headWriter.writeValueAsBytes(Head.of(quote, fetchedAt));
+      e = new Encoded(quote, fetchedAt, Arrays.copyOf(whole, whole.length - 1)); // drop the '}'
       heads.put(symbol, e);
     }
     return e.open();
@@ -147,8 +180,11 @@ final class QuoteJson {
     List<SymbolError> errors = List.of(new SymbolError("NOPE", 404, "unknown-symbol", "unknown symbol: NOPE"));
     byte[] expectedBatch = json.writeValueAsBytes(new QuoteBatchView(now, 2, List.of(QuoteView.of(entry, false, now)), errors));
     byte[] actualBatch = batch(now, 2, List.of(new QuoteResult.Found("CHECK", entry, QuoteResult.Origin.CACHE)), errors, now);
+    byte[] expectedArray = json.writeValueAsBytes(List.of(QuoteView.of(entry, false, now)));
+    byte[] actualArray = array(List.of(new Item(q, fetched, false)), now);
     heads.invalidate("CHECK");
-    if (!Arrays.equals(expected, actual) || !Arrays.equals(expectedBatch, actualBatch)) {
+    if (!Arrays.equals(expected, actual) || !Arrays.equals(expectedBatch, actualBatch)
+        || !Arrays.equals(expectedArray, actualArray)) {
       throw new IllegalStateException("quote JSON differs from Jackson's encoding of QuoteView/QuoteBatchView: "
           + new String(actual, StandardCharsets.UTF_8) + " vs " + new String(expected, StandardCharsets.UTF_8));
     }

@@ -1,5 +1,6 @@
 package dev.quotegate.stream;
 
+import dev.quotegate.quote.QuoteJson;
 import dev.quotegate.quote.QuoteService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -39,9 +40,10 @@ class StreamConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> streamRoutes(
-      QuoteStreamHub hub, StreamProperties props, StreamMeters meters, Clock clock, JsonMapper json) {
+      QuoteStreamHub hub, StreamProperties props, StreamMeters meters, Clock clock, JsonMapper json,
+      QuoteJson quoteJson) {
     StreamHandler handler = new StreamHandler(
-        hub, props, meters, Schedulers.parallel(), clock, json, new HandshakeWebSocketService());
+        hub, props, meters, Schedulers.parallel(), clock, json, quoteJson, new HandshakeWebSocketService());
     return RouterFunctions.route()
         .GET("/api/v1/stream/quotes", handler::sse)
         .GET("/api/v1/stream/ws", handler::websocket)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.InvalidParam;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.quote.QuoteJson;
 import dev.quotegate.quote.QuoteView;
 import dev.quotegate.stream.StreamMeters.Transport;
 import dev.quotegate.stream.StreamSession.Batch;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -58,6 +60,7 @@ final class StreamHandler {
   private final Scheduler scheduler;
   private final Clock clock;
   private final JsonMapper json;
+  private final QuoteJson quoteJson;
   private final WebSocketService webSockets;
 
   StreamHandler(
@@ -67,6 +70,7 @@ final class StreamHandler {
       Scheduler scheduler,
       Clock clock,
       JsonMapper json,
+      QuoteJson quoteJson,
       WebSocketService webSockets) {
     this.hub = hub;
     this.props = props;
@@ -74,6 +78,7 @@ final class StreamHandler {
     this.scheduler = scheduler;
     this.clock = clock;
     this.json = json;
+    this.quoteJson = quoteJson;
     this.webSockets = webSockets;
   }
 
@@ -144,20 +149,34 @@ final class StreamHandler {
       return buffers.wrap(HEARTBEAT);
     }
     Instant now = clock.instant();
-    List<QuoteView> quotes = new ArrayList<>(batch.ticks().size());
+    List<QuoteJson.Item> quotes = new ArrayList<>(batch.ticks().size());
     List<SymbolError> errors = new ArrayList<>();
-    split(batch, now, quotes, errors);
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes.add(new QuoteJson.Item(t.quote(), t.fetchedAt(), t.stale()));
+      } else {
+        errors.add(new SymbolError(t.symbol(), t.error().status(), t.error().code(), t.error().detail()));
+      }
+    }
     meters.sent(Transport.SSE, quotes.size(), errors.size());
-    StringBuilder sb = new StringBuilder(256 + quotes.size() * 320);
+    // Quotes through QuoteJson: every subscriber's event reuses the one encoding of each
+    // fetched quote; only ageMs and stale are written per event.
+    StringBuilder sb = new StringBuilder(128);
     if (!errors.isEmpty()) {
       sb.append("id: ").append(batch.id()).append("\nevent: symbol-error\ndata: ")
           .append(json.writeValueAsString(errors)).append("\n\n");
     }
-    if (!quotes.isEmpty()) {
-      sb.append("id: ").append(batch.id()).append("\nevent: quote\ndata: ")
-          .append(json.writeValueAsString(quotes)).append("\n\n");
+    if (quotes.isEmpty()) {
+      return utf8(buffers, sb.toString());
     }
-    return utf8(buffers, sb.toString());
+    sb.append("id: ").append(batch.id()).append("\nevent: quote\ndata: ");
+    byte[] prefix = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] data = quoteJson.array(quotes, now);
+    byte[] event = Arrays.copyOf(prefix, prefix.length + data.length + 2);
+    System.arraycopy(data, 0, event, prefix.length, data.length);
+    event[event.length - 2] = '\n';
+    event[event.length - 1] = '\n';
+    return buffers.wrap(event);
   }
 
   private static DataBuffer utf8(DataBufferFactory buffers, String s) {

@@ -80,6 +80,24 @@ class QuoteJsonTest {
   }
 
   @Test
+  void streamArraysAreByteForByteJacksonsEncodingOfTheViews() {
+    QuoteJson json = new QuoteJson(JSON, 1000, new SimpleMeterRegistry());
+    for (int i = 0; i < 1_000; i++) {
+      int n = random.nextInt(21);
+      List<QuoteJson.Item> items = new ArrayList<>();
+      List<QuoteView> views = new ArrayList<>();
+      Instant now = Instant.ofEpochSecond(1_800_000_000L, random.nextInt(1_000_000_000));
+      for (int k = 0; k < n; k++) {
+        Cached<Quote> entry = randomEntry("T" + random.nextInt(30));
+        boolean stale = random.nextBoolean();
+        items.add(new QuoteJson.Item(entry.value(), entry.fetchedAt(), stale));
+        views.add(QuoteView.of(entry, stale, now));
+      }
+      assertThat(new String(json.array(items, now), StandardCharsets.UTF_8)).isEqualTo(JSON.writeValueAsString(views));
+    }
+  }
+
+  @Test
   void aRefetchedQuoteIsEncodedAfreshNotFromTheOldHead() {
     QuoteJson json = new QuoteJson(JSON, 1000, new SimpleMeterRegistry());
     Cached<Quote> first = randomEntry("AAPL");
