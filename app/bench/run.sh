@@ -2,7 +2,7 @@
 # Benchmark runner (issue 7): the gateway beside nginx's proxy_cache and a bare Reactor Netty
 # server, under the same Gatling workloads, in one run on this machine.
 #
-#   app/bench/run.sh            full run (about 8-10 minutes), rewrites the
+#   app/bench/run.sh            full run (about 11 minutes), rewrites the
 #                               '## Gateway vs nginx vs baseline' section of docs/benchmarks.md
 #   app/bench/run.sh --quick    short smoke run (about 3 minutes), figures not written to docs
 #   app/bench/run.sh --profile  also records a JFR profile of the gateway during the dashboard
