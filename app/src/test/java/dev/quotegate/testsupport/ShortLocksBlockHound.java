@@ -15,6 +15,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       writer count goes negative and every later write on that connection spins forever.
  *   <li>Netty 4.2 {@code AdaptivePoolingAllocator} growing its magazines ({@code StampedLock}),
  *       seen when responses are encoded on several threads at once.
+ *   <li>Caffeine 3.2 {@code BoundedLocalCache.lock}: a writer that finds the write buffer full
+ *       takes the eviction lock ({@code tryLock} with a timeout) and drains the buffers, a
+ *       bounded amount of work; seen as a 500 from the simulator when concurrent bar requests
+ *       filled its day-statistics cache at once.
  * </ul>
  */
 public final class ShortLocksBlockHound implements BlockHoundIntegration {
@@ -26,5 +30,6 @@ public final class ShortLocksBlockHound implements BlockHoundIntegration {
     }
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+    builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "lock");
   }
 }
