@@ -38,6 +38,8 @@ TTL=${TTL:-5}                          # quote TTL (s), gateway and nginx alike
 SIM_LATENCY_MS=${SIM_LATENCY_MS:-20}   # simulator: fixed latency ...
 SIM_JITTER_MS=${SIM_JITTER_MS:-30}     # ... plus uniform jitter: 20-50 ms per upstream call
 SIM_BATCH_LIMIT=${SIM_BATCH_LIMIT:-50} # symbols per upstream call, gateway and nginx alike
+QUOTE_GRACE=${QUOTE_GRACE:-5s}         # gateway stale-while-revalidate, the counterpart of nginx's
+                                       # proxy_cache_use_stale updating + background_update (0s = off)
 UNIVERSE=${UNIVERSE:-500}
 SEED=${SEED:-42}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx1g -XX:+UseG1GC}
@@ -58,6 +60,7 @@ STAMPEDE_LATENCY_MS=${STAMPEDE_LATENCY_MS:-40} # fixed (no jitter) while stamped
 DASH_POOL=${DASH_POOL:-400}                     # dashboard symbols: universe[0..400); stampede: the rest
 WORKLOADS=${WORKLOADS:-hot dashboard stampede stream} # a subset runs only those (e.g. WORKLOADS=stampede)
 wants() { [[ " $WORKLOADS " == *" $1 "* ]]; }
+GATEWAY_ARGS=${GATEWAY_ARGS:-}                  # more gateway options, e.g. --quotegate.cache.kinds.quote.grace=5s
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 OUT="$APP_DIR/target/bench/$STAMP"
@@ -133,7 +136,7 @@ java $JVM_OPTS -cp "$JAR" -Dloader.main=dev.quotegate.simulator.SimulatorMain \
   >"$OUT/simulator.log" 2>&1 &
 PIDS+=($!)
 
-log "gateway on :$GW_PORT -> $SIM (TTL ${TTL}s, batch size $SIM_BATCH_LIMIT)"
+log "gateway on :$GW_PORT -> $SIM (TTL ${TTL}s, stale-while-revalidate grace $QUOTE_GRACE, batch size $SIM_BATCH_LIMIT)"
 # shellcheck disable=SC2086
 java $JVM_OPTS -jar "$JAR" \
   --server.address=127.0.0.1 --server.port="$GW_PORT" \
@@ -141,7 +144,8 @@ java $JVM_OPTS -jar "$JAR" \
   --quotegate.providers.sim.base-url="$SIM" \
   --quotegate.providers.sim.batch-size="$SIM_BATCH_LIMIT" \
   --quotegate.quotes.ttl-market-open="${TTL}s" --quotegate.quotes.ttl-market-closed="${TTL}s" \
-  --logging.level.root=WARN \
+  --quotegate.cache.kinds.quote.grace="$QUOTE_GRACE" \
+  --logging.level.root=WARN $GATEWAY_ARGS \
   >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=($GW_PID)
@@ -364,7 +368,7 @@ meta = {
     "load": "1-minute load average $LOAD_AT_START when the run started (the load generator shares the two cores with the servers); see the load column",
   },
   "settings": {
-    "ttlSeconds": "$TTL", "simLatencyMs": "$SIM_LATENCY_MS", "simJitterMs": "$SIM_JITTER_MS",
+    "ttlSeconds": "$TTL", "quoteGrace": "$QUOTE_GRACE", "gatewayArgs": "$GATEWAY_ARGS", "simLatencyMs": "$SIM_LATENCY_MS", "simJitterMs": "$SIM_JITTER_MS",
     "batchLimit": "$SIM_BATCH_LIMIT", "jvm": "$JVM_OPTS", "gatlingJvm": "$GATLING_JVM_OPTS",
     "hot": "users=$HOT_USERS warmup=${HOT_WARMUP}s measure=${HOT_SECONDS}s symbol=AAPL",
     "dashboard": "users=$DASH_USERS ramp=${DASH_RAMP}s duration=${DASH_SECONDS}s pool=$DASH_POOL watchlists=10-50 zipf=1.0 poll=1s charts=off",

@@ -33,49 +33,73 @@ final class QuoteFetcher {
 
   private final ProviderRouter router;
   private final Map<String, Batcher<String, Quote>> batchers = new HashMap<>();
+  private final Map<String, Batcher<String, Quote>> refreshBatchers = new HashMap<>();
 
-  QuoteFetcher(ProviderRouter router, Duration batchWindow, int maxPending, Scheduler scheduler, MeterRegistry registry) {
+  QuoteFetcher(
+      ProviderRouter router, Duration batchWindow, Duration refreshBatchWindow, int maxPending, Scheduler scheduler,
+      MeterRegistry registry) {
     this.router = Objects.requireNonNull(router, "router");
     for (String name : router.providerNames(ProviderKind.QUOTES)) {
       QuoteProvider provider = router.provider(ProviderKind.QUOTES, name);
-      batchers.put(
-          name,
-          new Batcher<>(
-              "quotes." + name,
-              batchWindow,
-              provider.maxBatchSize(),
-              Math.max(maxPending, provider.maxBatchSize()),
-              symbols -> router.guard(name, ProviderKind.QUOTES, provider.quotes(symbols)).map(answers -> withSource(answers, name)),
-              scheduler,
-              registry));
+      batchers.put(name, batcher("quotes." + name, name, provider, batchWindow, maxPending, scheduler, registry));
+      // Background refreshes batch apart, over a longer window: nobody waits on them.
+      refreshBatchers.put(name,
+          batcher("quotes-refresh." + name, name, provider, refreshBatchWindow, maxPending, scheduler, registry));
     }
+  }
+
+  private Batcher<String, Quote> batcher(
+      String meterName, String name, QuoteProvider provider, Duration window, int maxPending, Scheduler scheduler,
+      MeterRegistry registry) {
+    return new Batcher<>(
+        meterName,
+        window,
+        provider.maxBatchSize(),
+        Math.max(maxPending, provider.maxBatchSize()),
+        symbols -> router.guard(name, ProviderKind.QUOTES, provider.quotes(symbols)).map(answers -> withSource(answers, name)),
+        scheduler,
+        registry);
   }
 
   /** The quote, empty if the provider asked says it does not know the symbol, or an error. */
   Mono<Quote> fetch(String symbol) {
-    return router.withDeadline(
-        Mono.defer(() -> attempt(symbol, router.chain(ProviderKind.QUOTES, symbol), 0, new ArrayList<>())));
+    return fetch(symbol, false);
   }
 
-  private Mono<Quote> attempt(String symbol, List<QuoteProvider> chain, int index, List<GatewayException> failures) {
+  /**
+   * As {@link #fetch(String)}; a {@code background} fetch (a refresh nobody waits for) goes into
+   * the providers' refresh batches.
+   */
+  Mono<Quote> fetch(String symbol, boolean background) {
+    Map<String, Batcher<String, Quote>> which = background ? refreshBatchers : batchers;
+    return router.withDeadline(
+        Mono.defer(() -> attempt(which, symbol, router.chain(ProviderKind.QUOTES, symbol), 0, new ArrayList<>())));
+  }
+
+  private Mono<Quote> attempt(
+      Map<String, Batcher<String, Quote>> batchers, String symbol, List<QuoteProvider> chain, int index,
+      List<GatewayException> failures) {
     if (index == chain.size()) {
       return Mono.error(router.exhausted(ProviderKind.QUOTES, failures));
     }
     String name = chain.get(index).name();
     GatewayException refused = router.refusal(name, ProviderKind.QUOTES);
     if (refused != null) {
-      return next(symbol, chain, index, failures, refused);
+      return next(batchers, symbol, chain, index, failures, refused);
     }
     return batchers
         .get(name)
         .get(symbol)
-        .onErrorResume(ProviderRouter::fallsThrough, e -> next(symbol, chain, index, failures, (GatewayException) e));
+        .onErrorResume(ProviderRouter::fallsThrough,
+            e -> next(batchers, symbol, chain, index, failures, (GatewayException) e));
   }
 
-  private Mono<Quote> next(String symbol, List<QuoteProvider> chain, int index, List<GatewayException> failures, GatewayException e) {
+  private Mono<Quote> next(
+      Map<String, Batcher<String, Quote>> batchers, String symbol, List<QuoteProvider> chain, int index,
+      List<GatewayException> failures, GatewayException e) {
     failures.add(e);
     router.fellBack(ProviderKind.QUOTES, chain.get(index).name());
-    return attempt(symbol, chain, index + 1, failures);
+    return attempt(batchers, symbol, chain, index + 1, failures);
   }
 
   /** Every quote names the provider that really served it, whatever the adapter wrote. */

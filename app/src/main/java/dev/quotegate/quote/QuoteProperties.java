@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  *     asking again
  * @param cacheMaxEntries most quotes held in the in-process cache
  * @param batchWindow how long a batch stays open for more symbols before it goes upstream
+ * @param refreshBatchWindow the same for background refreshes (stale-while-revalidate), on
+ *     which no client waits: a longer window gathers the symbols that expired together into
+ *     fewer, fuller provider calls
  * @param maxInFlight most distinct symbols being fetched upstream at once
  * @param maxPending most symbols waiting in open or unanswered batches
  */
@@ -34,5 +37,6 @@ public record QuoteProperties(
     @DefaultValue("60s") @NotNull Duration notFoundTtl,
     @DefaultValue("100000") @Min(1) long cacheMaxEntries,
     @DefaultValue("5ms") @NotNull Duration batchWindow,
+    @DefaultValue("50ms") @NotNull Duration refreshBatchWindow,
     @DefaultValue("10000") @Min(1) int maxInFlight,
     @DefaultValue("10000") @Min(1) int maxPending) {}

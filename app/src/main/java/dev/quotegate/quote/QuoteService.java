@@ -95,7 +95,8 @@ public final class QuoteService {
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.coalescer = new Coalescer<>("quotes", props.maxInFlight(), registry);
-    this.fetcher = new QuoteFetcher(router, props.batchWindow(), props.maxPending(), batchScheduler, registry);
+    this.fetcher = new QuoteFetcher(
+        router, props.batchWindow(), props.refreshBatchWindow(), props.maxPending(), batchScheduler, registry);
     this.notFound =
         Caffeine.newBuilder()
             .maximumSize(10_000)
@@ -126,7 +127,7 @@ public final class QuoteService {
             Cached<Quote> hit = hits.get(symbol);
             if (hit != null && hit.isFresh(now)) {
               results[i] = new Found(symbol, hit, Origin.CACHE);
-            } else if (hit != null && cache.serveStaleWhileRevalidating(symbol, hit, now, () -> fetch(symbol))) {
+            } else if (hit != null && cache.serveStaleWhileRevalidating(symbol, hit, now, () -> refresh(symbol))) {
               // Stale-while-revalidate: the old value now, a refresh in the background.
               results[i] = new Found(symbol, hit, Origin.STALE);
             } else if (notFound.getIfPresent(symbol) != null) {
@@ -163,17 +164,28 @@ public final class QuoteService {
 
   private Mono<QuoteResult> fetch(String symbol) {
     // Every waiter continues on its own event loop, not all on the one that read the answer.
-    return CallerLoop.deliverOnCallerLoop(coalescer.get(symbol, () -> load(symbol)))
+    return CallerLoop.deliverOnCallerLoop(coalescer.get(symbol, () -> load(symbol, false)))
+        .<QuoteResult>map(entry -> new Found(symbol, entry, Origin.UPSTREAM))
+        .onErrorResume(e -> Mono.just(fallback(symbol, e)));
+  }
+
+  /**
+   * A stale-while-revalidate refresh: the same single flight as {@link #fetch}, batched apart
+   * over {@code refresh-batch-window} since no client waits for it (a client arriving past the
+   * grace period joins it through the coalescer).
+   */
+  private Mono<QuoteResult> refresh(String symbol) {
+    return coalescer.get(symbol, () -> load(symbol, true))
         .<QuoteResult>map(entry -> new Found(symbol, entry, Origin.UPSTREAM))
         .onErrorResume(e -> Mono.just(fallback(symbol, e)));
   }
 
   /** The shared upstream fetch: runs once per symbol however many callers wait on it. */
-  private Mono<Cached<Quote>> load(String symbol) {
+  private Mono<Cached<Quote>> load(String symbol, boolean background) {
     // Once across instances (lease in Redis), routed along the provider chain, written to
     // both tiers.
     return cache
-        .load(symbol, () -> fetcher.fetch(symbol))
+        .load(symbol, () -> fetcher.fetch(symbol, background))
         .switchIfEmpty(
             Mono.fromCallable(
                 () -> {

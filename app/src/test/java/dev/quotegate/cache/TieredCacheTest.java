@@ -48,7 +48,7 @@ class TieredCacheTest {
 
   private QuoteService service(FakeQuoteProvider provider, Duration grace) {
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000);
     TieredCache<Quote> cache = caches(grace).create(CacheKind.QUOTE, Quote.class,
         Freshness.fixed(Duration.ofSeconds(5)), props.staleMaxAge(), 1000);
     return new QuoteService(provider, cache, props, clock, Schedulers.parallel(), registry);
@@ -75,6 +75,39 @@ class TieredCacheTest {
             .expectComplete().verify(TIMEOUT));
     assertThat(registry.counter("quotegate.cache.revalidations", "kind", "quote", "outcome", "succeeded").count())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void refreshesNobodyWaitsForAreBatchedOverTheLongerRefreshWindow() {
+    FakeQuoteProvider provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA", "AMZN");
+    QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(500), 1000, 1000);
+    TieredCache<Quote> cache = caches(Duration.ofSeconds(10)).create(CacheKind.QUOTE, Quote.class,
+        Freshness.fixed(Duration.ofSeconds(5)), props.staleMaxAge(), 1000);
+    QuoteService service = new QuoteService(provider, cache, props, clock, Schedulers.parallel(), registry);
+    // Two cold misses 100 ms apart: two calls (the 2 ms window; a client waits on each).
+    StepVerifier.create(service.quote("AAPL")).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    sleep(100);
+    StepVerifier.create(service.quote("MSFT")).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    assertThat(provider.calls()).hasSize(2);
+    // Both stale now: requests 100 ms apart are answered at once, their refreshes share a call.
+    clock.advance(Duration.ofSeconds(7));
+    StepVerifier.create(service.quote("AAPL"))
+        .assertNext(r -> assertThat(((Found) r).origin()).isEqualTo(Origin.STALE)).expectComplete().verify(TIMEOUT);
+    sleep(100);
+    StepVerifier.create(service.quote("MSFT"))
+        .assertNext(r -> assertThat(((Found) r).origin()).isEqualTo(Origin.STALE)).expectComplete().verify(TIMEOUT);
+    Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(provider.calls()).hasSize(3));
+    assertThat(provider.calls().get(2)).containsExactlyInAnyOrder("AAPL", "MSFT");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

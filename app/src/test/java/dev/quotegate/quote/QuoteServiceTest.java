@@ -37,7 +37,7 @@ class QuoteServiceTest {
   void setUp() {
     provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA");
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000);
     LocalCache<Quote> cache = new LocalCache<>(CacheKind.QUOTE, 1000, props.staleMaxAge(), clock, registry);
     TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
     service = new QuoteService(provider, cache, ttl, props, clock, Schedulers.parallel(), registry);
