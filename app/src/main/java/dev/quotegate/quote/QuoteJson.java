@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Of a {@link QuoteView} only the last two fields, {@code ageMs} and {@code stale}, change
  * from one answer to the next while the value is cached; the rest (the provider's values,
  * source and fetch time) is the same for every request in the quote's freshness window. That
- * head is encoded once by Jackson, with the application's mapper, and kept beside the cache
- * entry it was made from; an answer is the head plus {@code ,"ageMs":N,"stale":B}. A dashboard
+ * head is encoded once by Jackson, with the application's mapper, and kept in a bounded cache
+ * per symbol until the symbol is refetched; an answer is the head plus {@code ,"ageMs":N,"stale":B}. A dashboard
  * poll of 50 quotes thus encodes nothing but numbers, where Jackson's encoding of the views was
  * the largest item of the profile under the dashboard load (docs/benchmarks.md).
  *
