@@ -1,6 +1,5 @@
 package dev.quotegate.quote;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.quotegate.cache.Cached;
@@ -25,9 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Of a {@link QuoteView} only the last two fields, {@code ageMs} and {@code stale}, change
  * from one answer to the next while the value is cached; the rest (the provider's values,
  * source and fetch time) is the same for every request in the quote's freshness window. That
- * head is encoded once by Jackson, with the application's mapper, and kept in a bounded cache
- * per symbol until the symbol is refetched; an answer is the head plus {@code ,"ageMs":N,"stale":B}. A dashboard
- * poll of 50 quotes thus encodes nothing but numbers, where Jackson's encoding of the views was
+ * head (the view encoded by Jackson, with the application's mapper, its last two fields cut
+ * off) is kept in a bounded cache per symbol until the symbol is refetched; an answer is the
+ * head plus {@code ,"ageMs":N,"stale":B}. A dashboard poll of 50 quotes thus encodes nothing but numbers, where Jackson's encoding of the views was
  * the largest item of the profile under the dashboard load (docs/benchmarks.md).
  *
  * <p>The bytes are exactly Jackson's encoding of {@link QuoteView} and {@link QuoteBatchView}:
@@ -45,30 +44,6 @@ public final class QuoteJson {
   /** One quote of an array: the cache entry (or its parts) and whether it is served stale. */
   public record Item(Quote quote, Instant fetchedAt, boolean stale) {}
 
-  /** {@link QuoteView} without {@code ageMs} and {@code stale}, in the same order. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Head(
-      String symbol,
-      BigDecimal price,
-      BigDecimal change,
-      BigDecimal changePercent,
-      BigDecimal open,
-      BigDecimal high,
-      BigDecimal low,
-      BigDecimal previousClose,
-      Long volume,
-      String currency,
-      Boolean marketOpen,
-      Instant asOf,
-      String source,
-      Instant fetchedAt) {
-
-    static Head of(Quote q, Instant fetchedAt) {
-      return new Head(q.symbol(), q.price(), q.change(), q.changePercent(), q.open(), q.high(), q.low(),
-          q.previousClose(), q.volume(), q.currency(), q.marketOpen(), q.asOf(), q.source(), fetchedAt);
-    }
-  }
-
   /** A head and the quote it encodes (the quote compared by identity, with its fetch time). */
   private record Encoded(Quote quote, Instant fetchedAt, byte[] open) {}
 
@@ -80,13 +55,16 @@ public final class QuoteJson {
   private static final byte[] BATCH_QUOTES = ",\"quotes\":[".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] BATCH_ERRORS = "],\"errors\":".getBytes(StandardCharsets.US_ASCII);
 
-  private final ObjectWriter headWriter;
+  /** How Jackson ends the view encoded as a head: cut off, then written per answer. */
+  private static final byte[] HEAD_SUFFIX = ",\"ageMs\":0,\"stale\":false}".getBytes(StandardCharsets.US_ASCII);
+
+  private final ObjectWriter viewWriter;
   private final ObjectWriter instantWriter;
   private final ObjectWriter errorsWriter;
   private final Cache<String, Encoded> heads;
 
   public QuoteJson(JsonMapper json, long maxEntries, MeterRegistry registry) {
-    this.headWriter = json.writerFor(Head.class);
+    this.viewWriter = json.writerFor(QuoteView.class);
     this.instantWriter = json.writerFor(Instant.class);
     this.errorsWriter = json.writerFor(new TypeReference<List<SymbolError>>() {});
     this.heads = Caffeine.newBuilder().maximumSize(maxEntries).recordStats().build();
@@ -96,7 +74,7 @@ public final class QuoteJson {
 
   /** Exactly {@code json.writeValueAsBytes(QuoteView.of(entry, stale, now))}. */
   byte[] quote(Cached<Quote> entry, boolean stale, Instant now) {
-    Out out = new Out(head(entry).length + 40);
+    Out out = new Out(384);
     writeQuote(out, entry, stale, now);
     return out.toByteArray();
   }
@@ -153,17 +131,20 @@ public final class QuoteJson {
     out.write(stale ? STALE_TRUE : STALE_FALSE);
   }
 
-  private byte[] head(Cached<Quote> entry) {
-    return head(entry.value(), entry.fetchedAt());
-  }
-
-  /** The head of a fetched quote without its closing brace, encoded once per fetch. */
+  /** A fetched quote's view without its last two fields and closing brace, encoded once per fetch. */
   private byte[] head(Quote quote, Instant fetchedAt) {
     String symbol = quote.symbol();
     Encoded e = heads.getIfPresent(symbol);
     if (e == null || e.quote() != quote || !e.fetchedAt().equals(fetchedAt)) {
-      byte[] whole = headWriter.writeValueAsBytes(Head.of(quote, fetchedAt));
-      e = new Encoded(quote, fetchedAt, Arrays.copyOf(whole, whole.length - 1)); // drop the '}'
+      // The view itself at age 0, not stale; its last two fields are cut off and written per
+      // answer (the self-check at start proves the cut is where they are).
+      byte[] whole = viewWriter.writeValueAsBytes(QuoteView.of(new Cached<>(quote, fetchedAt, fetchedAt), false, fetchedAt));
+      int cut = whole.length - HEAD_SUFFIX.length;
+      if (cut <= 0 || !Arrays.equals(whole, cut, whole.length, HEAD_SUFFIX, 0, HEAD_SUFFIX.length)) {
+        throw new IllegalStateException("quote JSON differs from Jackson's encoding of QuoteView: it does not end with"
+            + " ageMs and stale: " + new String(whole, StandardCharsets.UTF_8));
+      }
+      e = new Encoded(quote, fetchedAt, Arrays.copyOf(whole, cut));
       heads.put(symbol, e);
     }
     return e.open();

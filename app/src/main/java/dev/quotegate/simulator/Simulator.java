@@ -104,6 +104,8 @@ public final class Simulator implements Disposable {
           .handle(this::handle)
           .bindNow(STOP_TIMEOUT);
     } catch (RuntimeException e) {
+      // start() runs on the caller's thread (application start-up, a test, SimulatorMain),
+      // never on an event loop: waiting here for the loops to go is bounded and harmless.
       newLoops.disposeLater().block(STOP_TIMEOUT);
       throw e;
     }
@@ -121,6 +123,8 @@ public final class Simulator implements Disposable {
     try {
       server.disposeNow(STOP_TIMEOUT);
     } finally {
+      // stop() runs on the lifecycle's (or a test's) thread, never on an event loop; waiting
+      // bounded for the loops lets a restart bind the same port at once.
       loops.disposeLater(Duration.ZERO, STOP_TIMEOUT).block(STOP_TIMEOUT.multipliedBy(2));
       server = null;
       loops = null;

@@ -496,7 +496,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
         .doOnError(e -> log.warn("could not release {} poll leases on shutdown: {}", held.size(), e.toString()))
         .onErrorResume(e -> Mono.empty())
         .doFinally(s -> callback.run())
-        .subscribe();
+        .subscribe(null, e -> log.warn("poll lease release failed on shutdown", e));
   }
 
   @Override

@@ -155,7 +155,7 @@ final class StreamHandler {
       if (t.isQuote()) {
         quotes.add(new QuoteJson.Item(t.quote(), t.fetchedAt(), t.stale()));
       } else {
-        errors.add(new SymbolError(t.symbol(), t.error().status(), t.error().code(), t.error().detail()));
+        errors.add(errorOf(t));
       }
     }
     meters.sent(Transport.SSE, quotes.size(), errors.size());
@@ -319,12 +319,16 @@ final class StreamHandler {
     return new StreamSession(transport, hub::ticks, props, scheduler, clock, probe.writable(), meters, resumeFrom);
   }
 
+  private static SymbolError errorOf(QuoteTick t) {
+    return new SymbolError(t.symbol(), t.error().status(), t.error().code(), t.error().detail());
+  }
+
   private static void split(Batch batch, Instant now, List<QuoteView> quotes, List<SymbolError> errors) {
     for (QuoteTick t : batch.ticks()) {
       if (t.isQuote()) {
         quotes.add(QuoteView.of(t.entry(), t.stale(), now));
       } else {
-        errors.add(new SymbolError(t.symbol(), t.error().status(), t.error().code(), t.error().detail()));
+        errors.add(errorOf(t));
       }
     }
   }
