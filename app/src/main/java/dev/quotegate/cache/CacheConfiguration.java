@@ -1,5 +1,6 @@
 package dev.quotegate.cache;
 
+import dev.quotegate.access.AdminAccess;
 import dev.quotegate.platform.redis.RedisConnections;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -21,11 +22,12 @@ class CacheConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> cacheAdminRoutes(Caches caches) {
+  RouterFunction<ServerResponse> cacheAdminRoutes(Caches caches, AdminAccess admin) {
     CacheAdminHandler handler = new CacheAdminHandler(caches);
     return RouterFunctions.route()
         .GET("/api/v1/admin/cache", handler::stats)
         .DELETE("/api/v1/admin/cache", handler::evict)
+        .filter(admin) // authorised on the matched route
         .build();
   }
 }

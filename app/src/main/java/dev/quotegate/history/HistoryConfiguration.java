@@ -1,5 +1,6 @@
 package dev.quotegate.history;
 
+import dev.quotegate.access.AdminAccess;
 import dev.quotegate.market.MarketCalendar;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
@@ -90,18 +91,26 @@ class HistoryConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> historyRoutes(
-      HistoryService service, IngestJobs jobs, HistoryProperties props, Clock clock) {
+  RouterFunction<ServerResponse> historyRoutes(HistoryService service, HistoryProperties props, Clock clock) {
     HistoryHandler handler = new HistoryHandler(service, props, clock);
-    IngestHandler ingest = new IngestHandler(jobs, service, props, clock);
     return RouterFunctions.route()
         .GET("/api/v1/history/{symbol}", handler::history)
         .GET("/api/v1/charts/{symbol}", handler::charts)
         .GET("/api/v1/indicators/{symbol}", handler::indicators)
+        .build();
+  }
+
+  /** Operator routes of bulk ingestion, authorised on the matched route ({@link AdminAccess}). */
+  @Bean
+  RouterFunction<ServerResponse> historyAdminRoutes(
+      IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, AdminAccess admin) {
+    IngestHandler ingest = new IngestHandler(jobs, service, props, clock);
+    return RouterFunctions.route()
         .POST("/api/v1/admin/history/ingest", ingest::submit)
         .GET("/api/v1/admin/history/ingest", ingest::list)
         .GET("/api/v1/admin/history/ingest/{id}", ingest::status)
         .DELETE("/api/v1/admin/history/ingest/{id}", ingest::cancel)
+        .filter(admin)
         .build();
   }
 }

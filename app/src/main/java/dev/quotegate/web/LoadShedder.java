@@ -27,7 +27,7 @@ import reactor.core.publisher.Mono;
  * counter {@code quotegate.http.shed}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class LoadShedder implements WebFilter {
 
   private final LoadSheddingProperties props;

@@ -1,4 +1,4 @@
-package dev.quotegate.web;
+package dev.quotegate.access;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
