@@ -1,6 +1,6 @@
 package dev.quotegate.cache;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.MarketCalendar;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,9 +1,12 @@
 package dev.quotegate.history;
 
 import dev.quotegate.access.AdminAccess;
-import dev.quotegate.market.MarketCalendar;
-import dev.quotegate.platform.GatewayException;
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.BarSchedule;
+import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

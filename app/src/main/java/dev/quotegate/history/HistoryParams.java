@@ -1,6 +1,8 @@
 package dev.quotegate.history;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.BarSchedule;
+import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;

@@ -1,6 +1,7 @@
 package dev.quotegate.history;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.MarketCalendar;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;

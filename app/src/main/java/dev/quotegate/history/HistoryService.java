@@ -1,10 +1,13 @@
 package dev.quotegate.history;
 
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.BarSchedule;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.history.HistorySeries.Served;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

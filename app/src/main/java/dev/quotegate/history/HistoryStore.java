@@ -1,5 +1,7 @@
 package dev.quotegate.history;
 
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.provider.Bar;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;

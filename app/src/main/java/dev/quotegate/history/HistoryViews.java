@@ -1,6 +1,7 @@
 package dev.quotegate.history;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.quotegate.provider.Bar;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

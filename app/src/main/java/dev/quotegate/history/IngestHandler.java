@@ -1,7 +1,8 @@
 package dev.quotegate.history;
 
-import dev.quotegate.platform.GatewayException;
+import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.web.SymbolParams;
 import java.net.URI;
 import java.time.Clock;

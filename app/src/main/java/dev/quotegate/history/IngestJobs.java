@@ -1,8 +1,10 @@
 package dev.quotegate.history;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.quotegate.platform.GatewayException;
+import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.Bar;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

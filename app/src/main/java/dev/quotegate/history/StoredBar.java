@@ -1,5 +1,6 @@
 package dev.quotegate.history;
 
+import dev.quotegate.provider.Bar;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,8 +1,13 @@
 package dev.quotegate.market;
 
 import dev.quotegate.market.MarketSnapshot.MoverKind;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
+import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
+import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
 import dev.quotegate.provider.UniverseProvider;
 import dev.quotegate.quote.QuoteProperties;
@@ -16,8 +21,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,7 +1,8 @@
 package dev.quotegate.market;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
+import dev.quotegate.provider.SearchHit;
 import dev.quotegate.quote.QuoteResult;
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,13 +1,13 @@
 package dev.quotegate.portfolio;
 
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.InvalidParam;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.portfolio.PortfolioRequest.Holding;
 import dev.quotegate.portfolio.PortfolioValuation.Position;
 import dev.quotegate.portfolio.PortfolioValuation.Totals;
 import dev.quotegate.portfolio.PortfolioValuation.Unpriced;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteResult;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.web.Problems;

@@ -1,7 +1,6 @@
 package dev.quotegate.provider;
 
-import dev.quotegate.history.Bar;
-import dev.quotegate.history.BarInterval;
+import dev.quotegate.calendar.BarInterval;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;

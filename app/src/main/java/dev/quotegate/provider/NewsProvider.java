@@ -1,6 +1,5 @@
 package dev.quotegate.provider;
 
-import dev.quotegate.market.NewsItem;
 import java.util.List;
 import reactor.core.publisher.Mono;
 

@@ -1,6 +1,5 @@
 package dev.quotegate.provider;
 
-import dev.quotegate.market.Profile;
 import reactor.core.publisher.Mono;
 
 /** An upstream source of company profiles. */

@@ -1,6 +1,5 @@
 package dev.quotegate.provider;
 
-import dev.quotegate.quote.Quote;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Mono;

@@ -4,6 +4,7 @@ import dev.quotegate.fetch.Batcher;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.ProviderKind;
 import dev.quotegate.provider.ProviderRouter;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

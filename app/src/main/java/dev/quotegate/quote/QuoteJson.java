@@ -3,6 +3,7 @@ package dev.quotegate.quote;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.quotegate.cache.Cached;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteBatchView.SymbolError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;

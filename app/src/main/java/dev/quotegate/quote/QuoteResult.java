@@ -2,6 +2,7 @@ package dev.quotegate.quote;
 
 import dev.quotegate.cache.Cached;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.provider.Quote;
 import java.util.Objects;
 
 /** The answer for one requested symbol: a quote (fresh or stale) or why there is none. */

@@ -2,6 +2,7 @@ package dev.quotegate.quote;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quotegate.cache.Cached;
+import dev.quotegate.provider.Quote;
 import java.math.BigDecimal;
 import java.time.Instant;
 

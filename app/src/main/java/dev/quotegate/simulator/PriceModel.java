@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.quotegate.market.MarketCalendar;
-import dev.quotegate.market.MarketCalendar.Session;
+import dev.quotegate.calendar.MarketCalendar.Session;
+import dev.quotegate.calendar.MarketCalendar;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -2,7 +2,7 @@ package dev.quotegate.simulator;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.simulator.FaultInjector.Plan;
 import dev.quotegate.simulator.SimulatorApi.Reply;
 import io.netty.handler.codec.http.HttpHeaderNames;

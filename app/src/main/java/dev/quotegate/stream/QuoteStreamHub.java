@@ -2,10 +2,10 @@ package dev.quotegate.stream;
 
 import dev.quotegate.cache.Cached;
 import dev.quotegate.platform.GatewayException;
-import dev.quotegate.quote.Quote;
-import dev.quotegate.quote.QuoteResult;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
+import dev.quotegate.quote.QuoteResult;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.web.Problems;
 import java.time.Clock;

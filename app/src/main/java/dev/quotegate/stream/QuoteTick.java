@@ -1,7 +1,7 @@
 package dev.quotegate.stream;
 
 import dev.quotegate.cache.Cached;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import java.time.Instant;
 import java.util.Objects;
 

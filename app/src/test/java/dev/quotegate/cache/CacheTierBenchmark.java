@@ -1,7 +1,7 @@
 package dev.quotegate.cache;
 
 import dev.quotegate.QuotegateApplication;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.simulator.Simulator;
 import dev.quotegate.simulator.SimulatorProperties;
 import dev.quotegate.testsupport.RedisKeys;

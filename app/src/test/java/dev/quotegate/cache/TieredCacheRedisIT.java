@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.platform.redis.RedisConnections;
 import dev.quotegate.platform.redis.RedisProperties;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.testsupport.FakeQuoteProvider;
 import dev.quotegate.testsupport.MutableClock;
 import dev.quotegate.testsupport.RedisKeys;
-import dev.quotegate.testsupport.RequiresServices;
 import dev.quotegate.testsupport.RequiresServices.Service;
+import dev.quotegate.testsupport.RequiresServices;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,10 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.awaitility.Awaitility;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 

@@ -2,7 +2,7 @@ package dev.quotegate.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteProperties;
 import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteResult.Origin;

@@ -3,7 +3,7 @@ package dev.quotegate.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quotegate.quote.Quote;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.testsupport.FakeQuoteProvider;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -2,7 +2,10 @@ package dev.quotegate.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.BarSchedule;
+import dev.quotegate.calendar.MarketCalendar;
+import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

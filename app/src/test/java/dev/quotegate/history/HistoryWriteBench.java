@@ -1,5 +1,7 @@
 package dev.quotegate.history;
 
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.provider.Bar;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.quotegate.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.quotegate.provider.Bar;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -5,8 +5,7 @@ import static dev.quotegate.testsupport.FixtureServer.json;
 import static dev.quotegate.testsupport.FixtureServer.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quotegate.history.BarInterval;
-import dev.quotegate.quote.Quote;
+import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.testsupport.FixtureServer;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.quotegate.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.cache.Cached;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteBatchView.SymbolError;
 import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteResult.Origin;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quotegate.cache.Cached;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteBatchView.SymbolError;
 import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteResult.Origin;

@@ -3,7 +3,7 @@ package dev.quotegate.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.MarketCalendar;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.cache.CacheKind;
 import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TtlPolicy;
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.quote.QuoteProperties;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.testsupport.FakeQuoteProvider;

@@ -1,7 +1,7 @@
 package dev.quotegate.testsupport;
 
+import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
-import dev.quotegate.quote.Quote;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

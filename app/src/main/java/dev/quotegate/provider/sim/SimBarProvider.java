@@ -1,11 +1,11 @@
 package dev.quotegate.provider.sim;
 
-import dev.quotegate.history.Bar;
-import dev.quotegate.history.BarInterval;
-import dev.quotegate.history.BarSchedule;
-import dev.quotegate.market.MarketCalendar;
+import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.BarSchedule;
+import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import java.math.BigDecimal;
 import java.net.URI;

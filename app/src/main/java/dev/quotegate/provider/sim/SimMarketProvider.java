@@ -2,11 +2,11 @@ package dev.quotegate.provider.sim;
 
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.UpstreamClient;
-import dev.quotegate.market.NewsItem;
-import dev.quotegate.market.Profile;
-import dev.quotegate.market.SearchHit;
+import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
+import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
+import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
 import dev.quotegate.provider.UniverseProvider;
 import java.math.BigDecimal;

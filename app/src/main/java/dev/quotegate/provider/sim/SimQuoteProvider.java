@@ -1,8 +1,8 @@
 package dev.quotegate.provider.sim;
 
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
-import dev.quotegate.quote.Quote;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package dev.quotegate.market;
+package dev.quotegate.calendar;
 
 import java.time.DayOfWeek;
 import java.time.Instant;

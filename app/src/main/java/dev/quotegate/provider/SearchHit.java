@@ -1,4 +1,4 @@
-package dev.quotegate.market;
+package dev.quotegate.provider;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;

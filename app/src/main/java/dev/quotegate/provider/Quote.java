@@ -1,4 +1,4 @@
-package dev.quotegate.quote;
+package dev.quotegate.provider;
 
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.quotegate.history;
+package dev.quotegate.calendar;
 
 import java.time.Duration;
 import java.util.Locale;

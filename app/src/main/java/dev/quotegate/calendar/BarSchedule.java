@@ -1,7 +1,6 @@
-package dev.quotegate.history;
+package dev.quotegate.calendar;
 
-import dev.quotegate.market.MarketCalendar;
-import dev.quotegate.market.MarketCalendar.Session;
+import dev.quotegate.calendar.MarketCalendar.Session;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;

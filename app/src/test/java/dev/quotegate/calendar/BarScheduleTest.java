@@ -1,9 +1,9 @@
-package dev.quotegate.history;
+package dev.quotegate.calendar;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quotegate.market.MarketCalendar;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

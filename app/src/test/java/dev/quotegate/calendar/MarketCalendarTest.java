@@ -1,4 +1,5 @@
-package dev.quotegate.market;
+package dev.quotegate.calendar;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 
