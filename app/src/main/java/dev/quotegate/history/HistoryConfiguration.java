@@ -4,10 +4,11 @@ import dev.quotegate.access.AdminAccess;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.calendar.BarSchedule;
 import dev.quotegate.calendar.MarketCalendar;
-import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.web.JsonBodies;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -106,8 +107,9 @@ class HistoryConfiguration {
   /** Operator routes of bulk ingestion, authorised on the matched route ({@link AdminAccess}). */
   @Bean
   RouterFunction<ServerResponse> historyAdminRoutes(
-      IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, AdminAccess admin) {
-    IngestHandler ingest = new IngestHandler(jobs, service, props, clock);
+      IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, AdminAccess admin,
+      JsonBodies bodies) {
+    IngestHandler ingest = new IngestHandler(jobs, service, props, clock, bodies);
     return RouterFunctions.route()
         .POST("/api/v1/admin/history/ingest", ingest::submit)
         .GET("/api/v1/admin/history/ingest", ingest::list)

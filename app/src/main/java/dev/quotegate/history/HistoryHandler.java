@@ -10,9 +10,9 @@ import dev.quotegate.history.HistoryViews.MacdPoint;
 import dev.quotegate.history.HistoryViews.PeriodError;
 import dev.quotegate.history.HistoryViews.PeriodView;
 import dev.quotegate.history.HistoryViews.Point;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.InvalidParam;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.web.Problems;
 import dev.quotegate.web.SymbolParams;
@@ -115,7 +115,7 @@ final class HistoryHandler {
           firstError = e;
         }
         views.add(new PeriodView(o.period().period(), o.period().chartInterval().code(), null, null, null, null, null,
-            null, null, null, new PeriodError(Problems.status(e), Problems.code(e), e.getMessage())));
+            null, null, null, new PeriodError(Problems.status(e), Problems.code(e), Problems.detail(e))));
       }
     }
     if (ok.isEmpty() && firstError != null) {

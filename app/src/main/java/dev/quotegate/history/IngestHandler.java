@@ -1,8 +1,9 @@
 package dev.quotegate.history;
 
 import dev.quotegate.calendar.BarInterval;
-import dev.quotegate.platform.GatewayException.InvalidRequest;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.InvalidRequest;
+import dev.quotegate.web.JsonBodies;
 import dev.quotegate.web.SymbolParams;
 import java.net.URI;
 import java.time.Clock;
@@ -24,8 +25,10 @@ final class IngestHandler {
   private final HistoryService service;
   private final HistoryProperties props;
   private final Clock clock;
+  private final JsonBodies bodies;
 
-  IngestHandler(IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock) {
+  IngestHandler(IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, JsonBodies bodies) {
+    this.bodies = bodies;
     this.jobs = jobs;
     this.service = service;
     this.props = props;
@@ -37,10 +40,8 @@ final class IngestHandler {
 
   /** {@code POST /api/v1/admin/history/ingest}: 202 with the job and its status URL. */
   Mono<ServerResponse> submit(ServerRequest request) {
-    return request
-        .bodyToMono(IngestRequest.class)
-        .onErrorMap(e -> !(e instanceof GatewayException),
-            e -> new InvalidRequest("body", "a JSON object {\"symbols\":[...],\"interval\":\"1d\",\"range\":\"5y\"} (or from/to)"))
+    return bodies
+        .read(request, IngestRequest.class)
         .switchIfEmpty(Mono.error(() -> new InvalidRequest("body", "required: {\"symbols\":[...],\"interval\":\"1d\",\"range\":\"5y\"}")))
         .flatMap(
             body -> {

@@ -2,9 +2,10 @@ package dev.quotegate.history;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quotegate.calendar.BarInterval;
-import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.provider.Bar;
+import dev.quotegate.web.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -302,7 +303,7 @@ final class IngestJobs implements SmartLifecycle {
     void addError(String symbol, Throwable e) {
       synchronized (errors) {
         if (errors.size() < MAX_ERRORS_KEPT) {
-          errors.add(new SymbolError(symbol, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          errors.add(new SymbolError(symbol, e instanceof GatewayException g ? Problems.detail(g) : "failed unexpectedly (logged)"));
         }
       }
     }

@@ -81,21 +81,61 @@ public abstract sealed class GatewayException extends RuntimeException
     }
   }
 
-  /** An upstream provider failed; {@link #kind()} says how. */
+  /**
+   * An upstream provider failed; {@link #kind()} says how. The message (for logs) may quote
+   * what the provider said, redacted of secrets; what clients are told is {@link #detail()},
+   * written by the gateway alone.
+   */
   public static final class Upstream extends GatewayException {
+    /** The pseudo-provider of failures the gateway itself decided (deadline, no chain). */
+    public static final String GATEWAY = "gateway";
+
     private final String provider;
     private final UpstreamFailure kind;
     private final Duration retryAfter;
+    private final String detail;
 
     public Upstream(String provider, UpstreamFailure kind, String message, Duration retryAfter, Throwable cause) {
+      this(provider, kind, message, retryAfter, cause, null);
+    }
+
+    /**
+     * With {@code detail}, the gateway-written text clients get; null: one derived from the
+     * provider's name and the kind of failure ({@link #describe}).
+     */
+    public Upstream(
+        String provider, UpstreamFailure kind, String message, Duration retryAfter, Throwable cause, String detail) {
       super(provider + ": " + message, cause);
       this.provider = Objects.requireNonNull(provider, "provider");
       this.kind = Objects.requireNonNull(kind, "kind");
       this.retryAfter = retryAfter;
+      this.detail = detail;
     }
 
     public Upstream(String provider, UpstreamFailure kind, String message) {
       this(provider, kind, message, null, null);
+    }
+
+    /** A failure the gateway decided itself; {@code detail} is both message and client text. */
+    public static Upstream ofGateway(UpstreamFailure kind, String detail, Throwable cause) {
+      return new Upstream(GATEWAY, kind, detail, null, cause, detail);
+    }
+
+    /** What clients are told: never the provider's own text. */
+    public String detail() {
+      return detail != null ? detail : describe(provider, kind);
+    }
+
+    /** The gateway's sentence for a failure of {@code kind} at {@code provider}. */
+    public static String describe(String provider, UpstreamFailure kind) {
+      return switch (kind) {
+        case TIMEOUT -> "provider " + provider + " did not answer in time";
+        case UNAVAILABLE -> "provider " + provider + " is unavailable";
+        case RATE_LIMITED -> "provider " + provider + " is rate-limiting the gateway";
+        case MALFORMED -> "provider " + provider + " answered an undecodable body";
+        case REJECTED -> "provider " + provider + " refused the gateway's credentials or plan";
+        case UNSUPPORTED -> "provider " + provider + " does not offer this on the configured plan";
+      };
     }
 
     public String provider() {

@@ -1,6 +1,7 @@
 package dev.quotegate.platform;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -23,9 +24,21 @@ class PlatformConfiguration {
     return new UpstreamHealth(clock, 5);
   }
 
+  /** Reactor Netty's {@code remote.address} meter tag shows provider names, never addresses. */
+  @Bean
+  UpstreamAddresses upstreamAddresses() {
+    return new UpstreamAddresses();
+  }
+
+  @Bean
+  MeterFilter upstreamAddressTags(UpstreamAddresses addresses) {
+    return addresses.meterFilter();
+  }
+
   @Bean(destroyMethod = "close")
   UpstreamClient upstreamClient(
-      HttpClientProperties props, MeterRegistry registry, JsonMapper json, UpstreamHealth health) {
-    return new UpstreamClient(props, registry, json, health);
+      HttpClientProperties props, MeterRegistry registry, JsonMapper json, UpstreamHealth health,
+      UpstreamAddresses addresses) {
+    return new UpstreamClient(props, registry, json, health, addresses);
   }
 }

@@ -48,9 +48,18 @@ public final class UpstreamClient implements AutoCloseable {
   private final MeterRegistry registry;
   private final JsonMapper json;
   private final UpstreamHealth health;
+  private final UpstreamAddresses addresses;
 
   public UpstreamClient(
       HttpClientProperties props, MeterRegistry registry, JsonMapper json, UpstreamHealth health) {
+    this(props, registry, json, health, new UpstreamAddresses());
+  }
+
+  /** As above, recording which provider each called address belongs to in {@code addresses}. */
+  public UpstreamClient(
+      HttpClientProperties props, MeterRegistry registry, JsonMapper json, UpstreamHealth health,
+      UpstreamAddresses addresses) {
+    this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.health = Objects.requireNonNull(health, "health");
     this.props = Objects.requireNonNull(props, "props");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -184,16 +193,9 @@ public final class UpstreamClient implements AutoCloseable {
       return name;
     }
 
-    /** {@code text} with every secret of this provider replaced by {@code ****}. */
+    /** {@code text} with every secret of this provider, and any fragment of one, masked ({@link Secrets}). */
     public String redact(String text) {
-      if (text == null || secrets.isEmpty()) {
-        return text;
-      }
-      String out = text;
-      for (String s : secrets) {
-        out = out.replace(s, "****");
-      }
-      return out;
+      return Secrets.redact(text, secrets);
     }
 
     /**
@@ -204,6 +206,7 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public Mono<Response> get(URI uri, Map<String, String> headers, Duration timeout) {
       long max = maxResponseBytes();
+      addresses.record(name, uri);
       return client
           .headers(h -> headers.forEach(h::set))
           .get()

@@ -1,6 +1,7 @@
 package dev.quotegate.portfolio;
 
 import dev.quotegate.quote.QuoteService;
+import dev.quotegate.web.JsonBodies;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,14 +17,14 @@ class PortfolioConfiguration {
 
   @Bean
   PortfolioService portfolioService(QuoteService quotes, Clock clock, PortfolioProperties props) {
-    return new PortfolioService(quotes, clock, props.maxHoldings());
+    return new PortfolioService(quotes, clock, props);
   }
 
   @Bean
-  RouterFunction<ServerResponse> portfolioRoutes(PortfolioService service) {
+  RouterFunction<ServerResponse> portfolioRoutes(PortfolioService service, JsonBodies bodies) {
     return RouterFunctions.route()
-        .POST("/api/v1/portfolio/valuation", request -> request
-            .bodyToMono(PortfolioRequest.class)
+        .POST("/api/v1/portfolio/valuation", request -> bodies
+            .read(request, PortfolioRequest.class)
             .switchIfEmpty(Mono.fromSupplier(() -> new PortfolioRequest(null)))
             .flatMap(service::value)
             .flatMap(v -> ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").bodyValue(v)))

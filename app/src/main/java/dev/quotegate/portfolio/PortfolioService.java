@@ -1,8 +1,8 @@
 package dev.quotegate.portfolio;
 
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.InvalidParam;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.portfolio.PortfolioRequest.Holding;
 import dev.quotegate.portfolio.PortfolioValuation.Position;
 import dev.quotegate.portfolio.PortfolioValuation.Totals;
@@ -35,12 +35,14 @@ public final class PortfolioService {
 
   private final QuoteService quotes;
   private final Clock clock;
+  private final PortfolioProperties props;
   private final int maxHoldings;
 
-  public PortfolioService(QuoteService quotes, Clock clock, int maxHoldings) {
+  public PortfolioService(QuoteService quotes, Clock clock, PortfolioProperties props) {
     this.quotes = quotes;
     this.clock = clock;
-    this.maxHoldings = maxHoldings;
+    this.props = props;
+    this.maxHoldings = props.maxHoldings();
   }
 
   /** Validates, merges positions in the same symbol, prices and values them. */
@@ -82,8 +84,18 @@ public final class PortfolioService {
         invalid.add(new InvalidParam(at + ".quantity", "required, non-zero (negative for a short)"));
         continue;
       }
+      String q = bounded(h.quantity(), props.maxQuantity());
+      if (q != null) {
+        invalid.add(new InvalidParam(at + ".quantity", q));
+        continue;
+      }
       if (h.costBasis() != null && h.costBasis().signum() < 0) {
         invalid.add(new InvalidParam(at + ".costBasis", "must not be negative"));
+        continue;
+      }
+      String c = h.costBasis() == null ? null : bounded(h.costBasis(), props.maxCostBasis());
+      if (c != null) {
+        invalid.add(new InvalidParam(at + ".costBasis", c));
         continue;
       }
       // Same symbol twice: one position, quantity summed, cost basis quantity-weighted
@@ -103,6 +115,22 @@ public final class PortfolioService {
     return merged;
   }
 
+  /**
+   * Why {@code value} is out of bounds, or null. Decided from precision and scale alone, so a
+   * value such as {@code 1e3000000} is refused without ever being expanded.
+   */
+  private String bounded(BigDecimal value, BigDecimal max) {
+    int integerDigits = value.precision() - value.scale();
+    int maxDigits = max.precision() - max.scale();
+    if (integerDigits > maxDigits || (integerDigits == maxDigits && value.abs().compareTo(max) > 0)) {
+      return "at most " + max.toPlainString() + " in absolute value";
+    }
+    if (value.scale() > props.maxDecimals() && value.stripTrailingZeros().scale() > props.maxDecimals()) {
+      return "at most " + props.maxDecimals() + " decimal places";
+    }
+    return null;
+  }
+
   private PortfolioValuation valuate(Map<String, Merged> merged, List<QuoteResult> results) {
     List<Position> positions = new ArrayList<>();
     List<Unpriced> unpriced = new ArrayList<>();
@@ -112,7 +140,7 @@ public final class PortfolioService {
       Merged m = merged.get(r.symbol());
       if (!(r instanceof QuoteResult.Found f)) {
         GatewayException e = ((QuoteResult.Failed) r).error();
-        unpriced.add(new Unpriced(r.symbol(), Problems.status(e), Problems.code(e), e.getMessage()));
+        unpriced.add(new Unpriced(r.symbol(), Problems.status(e), Problems.code(e), Problems.detail(e)));
         continue;
       }
       Quote q = f.entry().value();

@@ -192,7 +192,8 @@ public final class ProviderRouter {
       return null;
     }
     g.countRefusal(capability, r);
-    return new Upstream(name, r.kind, "not called: " + r.reason.tag().replace('_', ' '), r.retryAfter, r);
+    String why = "not called: " + r.reason.tag().replace('_', ' ');
+    return new Upstream(name, r.kind, why, r.retryAfter, r, "provider " + name + " " + why);
   }
 
   /** Whether a failure should send the request to the next provider (anything but not-found and bad input). */
@@ -225,8 +226,8 @@ public final class ProviderRouter {
   public <T> Mono<T> withDeadline(Mono<T> walk) {
     return walk.timeout(
         deadline,
-        Mono.error(() -> new Upstream("gateway", UpstreamFailure.TIMEOUT,
-            "no provider answered within " + deadline.toMillis() + " ms")));
+        Mono.error(() -> Upstream.ofGateway(UpstreamFailure.TIMEOUT,
+            "no provider answered within " + deadline.toMillis() + " ms", null)));
   }
 
   private <P, T> Mono<T> attempt(
@@ -259,7 +260,7 @@ public final class ProviderRouter {
    */
   public GatewayException exhausted(ProviderKind<?> capability, List<GatewayException> failures) {
     if (failures.isEmpty()) {
-      return new Upstream("gateway", UpstreamFailure.UNAVAILABLE, "no provider serves " + capability.key());
+      return Upstream.ofGateway(UpstreamFailure.UNAVAILABLE, "no provider serves " + capability.key(), null);
     }
     if (failures.size() == 1) {
       return failures.get(0);
@@ -267,8 +268,10 @@ public final class ProviderRouter {
     GatewayException primary = null;
     Duration retryAfter = null;
     StringBuilder why = new StringBuilder("no provider could answer:");
+    StringBuilder detail = new StringBuilder("no provider could answer:");
     for (GatewayException e : failures) {
       why.append(' ').append(e.getMessage()).append(';');
+      detail.append(' ').append(e instanceof Upstream u ? u.detail() : e.getMessage()).append(';');
       boolean called = !(e.getCause() instanceof ProviderGuard.Refused);
       if (called || primary == null) {
         primary = e;
@@ -279,8 +282,10 @@ public final class ProviderRouter {
       }
     }
     why.setLength(why.length() - 1);
+    detail.setLength(detail.length() - 1);
     if (primary instanceof Upstream u) {
-      return new Upstream(u.provider(), u.kind(), why.substring(0), u.kind() == UpstreamFailure.TIMEOUT ? null : retryAfter, null);
+      return new Upstream(u.provider(), u.kind(), why.substring(0), u.kind() == UpstreamFailure.TIMEOUT ? null : retryAfter,
+          null, detail.toString());
     }
     return primary;
   }

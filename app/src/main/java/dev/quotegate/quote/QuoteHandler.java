@@ -79,7 +79,7 @@ final class QuoteHandler {
                         found.add(f);
                       } else {
                         GatewayException e = ((Failed) r).error();
-                        errors.add(new SymbolError(r.symbol(), Problems.status(e), Problems.code(e), e.getMessage()));
+                        errors.add(new SymbolError(r.symbol(), Problems.status(e), Problems.code(e), Problems.detail(e)));
                         if (firstUpstreamError == null && !(e instanceof GatewayException.NotFound)) {
                           firstUpstreamError = e;
                         }

@@ -10,9 +10,9 @@ import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.platform.CallerLoop;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.ProviderKind;
 import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.Quote;
@@ -218,7 +218,7 @@ public final class QuoteService {
       return new GatewayException.Overloaded(c.getMessage(), Duration.ofSeconds(1));
     }
     log.warn("unexpected failure on the quote path", e);
-    return new Upstream("gateway", UpstreamFailure.UNAVAILABLE, "internal error: " + e.getClass().getSimpleName(), null, e);
+    return Upstream.ofGateway(UpstreamFailure.UNAVAILABLE, "internal error on the quote path (logged)", e);
   }
 
   private static GatewayException.NotFound unknown(String symbol) {

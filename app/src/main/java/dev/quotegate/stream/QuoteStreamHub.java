@@ -3,9 +3,9 @@ package dev.quotegate.stream;
 import dev.quotegate.cache.Cached;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.Quote;
+import dev.quotegate.quote.QuoteResult;
 import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
-import dev.quotegate.quote.QuoteResult;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.web.Problems;
 import java.time.Clock;
@@ -100,7 +100,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
             feed = acquire(symbol);
           } catch (GatewayException.Overloaded e) {
             return Flux.just(QuoteTick.failed(symbol, clock.millis(), clock.instant(),
-                new QuoteTick.Error(503, "overloaded", e.getMessage())));
+                new QuoteTick.Error(503, "overloaded", Problems.detail(e))));
           }
           // Live first, then the latest: a tick between the two is either seen live or is
           // the latest; duplicates are dropped by version downstream.
@@ -346,7 +346,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
     }
     GatewayException e = ((Failed) result).error();
     QuoteTick tick = QuoteTick.failed(feed.symbol, version, now,
-        new QuoteTick.Error(Problems.status(e), Problems.code(e), e.getMessage()));
+        new QuoteTick.Error(Problems.status(e), Problems.code(e), Problems.detail(e)));
     if (!tick.sameAs(latest) && offer(feed, tick, false)) {
       publishOnBus(tick);
     }

@@ -277,7 +277,7 @@ final class StreamHandler {
       return subscribed(session);
     } catch (GatewayException e) {
       List<InvalidParam> params = e instanceof InvalidRequest i ? i.params() : null;
-      return json.writeValueAsString(new WsError("error", Problems.status(e), Problems.code(e), e.getMessage(), params));
+      return json.writeValueAsString(new WsError("error", Problems.status(e), Problems.code(e), Problems.detail(e), params));
     } catch (JacksonException e) {
       return json.writeValueAsString(new WsError("error", 400, "invalid-request", "not a JSON command: "
           + "{\"type\":\"subscribe\",\"symbols\":[\"AAPL\"]}", null));

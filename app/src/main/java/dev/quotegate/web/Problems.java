@@ -58,6 +58,28 @@ public final class Problems {
     return isTimeout(e) ? "Upstream timeout" : "Upstream unavailable";
   }
 
+  /**
+   * The problem {@code detail} for {@code e}: written by the gateway alone. Validation errors
+   * name each field; upstream failures say which provider failed and how, never what the
+   * provider answered (that text stays in the log).
+   */
+  public static String detail(GatewayException e) {
+    if (e instanceof InvalidRequest i) {
+      StringBuilder sb = new StringBuilder();
+      for (GatewayException.InvalidParam p : i.params()) {
+        if (!sb.isEmpty()) {
+          sb.append("; ");
+        }
+        sb.append(p.name()).append(": ").append(p.reason());
+      }
+      return sb.toString();
+    }
+    if (e instanceof Upstream u) {
+      return u.detail();
+    }
+    return e.getMessage();
+  }
+
   /** Retry-After for 503s; null where it does not apply. */
   public static Duration retryAfter(GatewayException e) {
     if (e instanceof Overloaded o) {

@@ -121,6 +121,13 @@ public final class SymbolParams {
     if (raw.isBlank()) {
       return null;
     }
+    // ASCII only, checked before any case mapping: Unicode upper-casing makes new symbols of
+    // other text ("maß" -> "MASS", "ﬀ" -> "FF", "ı" -> "I").
+    for (int i = 0; i < raw.length(); i++) {
+      if (raw.charAt(i) >= 0x80) {
+        return null;
+      }
+    }
     String s = raw.trim().toUpperCase(Locale.ROOT);
     return SYMBOL.matcher(s).matches() ? s : null;
   }
@@ -129,11 +136,11 @@ public final class SymbolParams {
     if (raw == null || raw.isBlank()) {
       return "empty symbol";
     }
-    return "'" + abbreviate(raw) + "' is not a valid symbol (1-16 of A-Z 0-9 . - =, optional leading ^)";
+    return "'" + abbreviate(raw) + "' is not a valid symbol (1-16 ASCII characters of A-Z 0-9 . - =, optional leading ^)";
   }
 
   private static String abbreviate(String raw) {
-    String clean = raw.replaceAll("\\p{Cntrl}", "?");
+    String clean = raw.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Cs}]", "?");
     return clean.length() <= 24 ? clean : clean.substring(0, 24) + "...";
   }
 }

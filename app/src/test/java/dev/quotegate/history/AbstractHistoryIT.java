@@ -179,7 +179,7 @@ abstract class AbstractHistoryIT {
     assertThat(field(get("/api/v1/history/AAPL?from=1735689600000"))).isEqualTo("from");
     assertThat(field(get("/api/v1/history/AAPL?from=2025-02-01&to=2025-01-01"))).isEqualTo("from");
     assertThat(field(get("/api/v1/history/AAPL?interval=1m&range=1y"))).isEqualTo("range");
-    // a ";" in the path is refused before routing (web.PathGuard), naming the path
+    // a ";" in the path is refused before routing (web.RequestGuard), naming the path
     assertThat(field(get("/api/v1/history/A;DROP"))).isEqualTo("path");
     assertThat(field(get("/api/v1/history/A%3CB"))).isEqualTo("symbol");
     assertThat(field(get("/api/v1/charts/AAPL?periods=1D,2W"))).isEqualTo("periods[1]");

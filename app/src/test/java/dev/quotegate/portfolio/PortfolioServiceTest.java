@@ -29,7 +29,8 @@ class PortfolioServiceTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   // FakeQuoteProvider prices every known symbol at 100.25 with change 1.25, currency USD.
   private final FakeQuoteProvider provider = new FakeQuoteProvider(20, "AAPL", "MSFT");
-  private final PortfolioService service = new PortfolioService(quoteService(), clock, 5);
+  private final PortfolioService service = new PortfolioService(quoteService(), clock,
+      new PortfolioProperties(5, new java.math.BigDecimal("1000000000000"), new java.math.BigDecimal("1000000000"), 8));
 
   private QuoteService quoteService() {
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),

@@ -53,10 +53,59 @@ public final class RawHttp {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(15_000);
       OutputStream out = socket.getOutputStream();
-      out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      out.write(body);
-      out.flush();
+      try {
+        out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+      } catch (IOException closed) {
+        // the server may answer (413, 400) and close before reading all of a large body
+      }
       return parse(readAll(socket.getInputStream()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * As {@link #exchange}, but reads only the status line and headers, then closes: for
+   * streams, whose body never ends.
+   */
+  public static Reply exchangeHead(int port, String head, byte[] body) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      socket.setSoTimeout(15_000);
+      OutputStream out = socket.getOutputStream();
+      try {
+        out.write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+      } catch (IOException closed) {
+        // answered and closed early
+      }
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        buf.write(b);
+        byte[] a = buf.toByteArray();
+        int n = a.length;
+        if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
+          break;
+        }
+      }
+      String text = buf.toString(StandardCharsets.ISO_8859_1);
+      String[] lines = text.split("\r\n");
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0) {
+          headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+      }
+      if (lines.length == 0 || lines[0].split(" ").length < 2) {
+        throw new IllegalStateException("no HTTP answer: " + text);
+      }
+      return new Reply(Integer.parseInt(lines[0].split(" ")[1]), headers, "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

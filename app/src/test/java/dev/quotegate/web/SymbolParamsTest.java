@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quotegate.platform.GatewayException.InvalidParam;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
 import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SymbolParamsTest {
@@ -71,9 +72,21 @@ class SymbolParamsTest {
         sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String raw = sb.toString();
-      String expected = raw.isBlank() || !reference.matcher(raw.trim().toUpperCase(java.util.Locale.ROOT)).matches()
+      // the reference: ASCII only (before any case mapping), then upper-case and the pattern
+      boolean ascii = raw.chars().allMatch(c -> c < 0x80);
+      String expected = !ascii || raw.isBlank() || !reference.matcher(raw.trim().toUpperCase(java.util.Locale.ROOT)).matches()
           ? null : raw.trim().toUpperCase(java.util.Locale.ROOT);
       assertThat(SymbolParams.normalize(raw)).as("'%s'", raw).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void unicodeCaseMappingNeverMakesASymbol() {
+    // each of these upper-cases (Locale.ROOT) to a valid-looking ASCII symbol
+    for (String raw : List.of("maß", "ﬀ", "ı", "aapĺ", "ＡＡＰＬ", "aapl\u200b", "K\u212a")) {
+      assertThat(SymbolParams.normalize(raw)).as(raw).isNull();
+      assertThatThrownBy(() -> SymbolParams.symbol("symbol", raw)).isInstanceOf(InvalidRequest.class)
+          .hasMessageContaining("ASCII");
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.quotegate.web;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -21,17 +23,26 @@ import reactor.core.publisher.Mono;
  * Authorisation does not rely on this (it is decided on the matched route, see {@code
  * access.AdminAccess}); this is the second wall.
  *
- * <p>Answer: 400 problem naming {@code path}. Meter: {@code quotegate.http.path.refused}.
+ * <p>A query parameter given more than once ({@code ?symbols=A&symbols=B}) is refused too,
+ * naming it: the API reads each parameter once, and silently taking the first would hide a
+ * client's mistake.
+ *
+ * <p>Answer: 400 problem naming {@code path} or the parameter. Meters: {@code
+ * quotegate.http.path.refused}, {@code quotegate.http.params.refused}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class PathGuard implements WebFilter {
+class RequestGuard implements WebFilter {
 
   private final Counter refused;
+  private final Counter duplicated;
 
-  PathGuard(MeterRegistry registry) {
+  RequestGuard(MeterRegistry registry) {
     this.refused = Counter.builder("quotegate.http.path.refused")
         .description("Requests refused with 400 because their path had no single plain spelling")
+        .register(registry);
+    this.duplicated = Counter.builder("quotegate.http.params.refused")
+        .description("Requests refused with 400 because a query parameter was given more than once")
         .register(registry);
   }
 
@@ -42,7 +53,21 @@ class PathGuard implements WebFilter {
       refused.increment();
       return Mono.error(new InvalidRequest("path", reason));
     }
+    if (exchange.getRequest().getURI().getRawQuery() != null) {
+      for (Map.Entry<String, List<String>> e : exchange.getRequest().getQueryParams().entrySet()) {
+        if (e.getValue().size() > 1) {
+          duplicated.increment();
+          return Mono.error(new InvalidRequest(abbreviate(e.getKey()),
+              "given " + e.getValue().size() + " times; give it once (lists are comma-separated)"));
+        }
+      }
+    }
     return chain.filter(exchange);
+  }
+
+  private static String abbreviate(String name) {
+    String clean = name.replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
+    return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
   }
 
   /** Why {@code raw} (the encoded path) is refused, or null when it is plain. */
