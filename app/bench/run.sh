@@ -197,7 +197,7 @@ http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_connect_timeout 2s;
-    proxy_read_timeout 3s;   # = quotegate.providers.sim.timeout
+    proxy_read_timeout 3s;   # = quotegate.resilience.providers.sim.timeout (built-in 3s)
     proxy_cache quotes;
     proxy_cache_valid 200 ${TTL}s;
     proxy_ignore_headers Cache-Control Expires Set-Cookie;

@@ -3,7 +3,6 @@ package dev.quotegate.cache;
 /** The kinds of data the gateway caches; each has its own TTL and metrics tag. */
 public enum CacheKind {
   QUOTE("quote"),
-  BARS("bars"),
   PROFILE("profile"),
   NEWS("news"),
   SEARCH("search");

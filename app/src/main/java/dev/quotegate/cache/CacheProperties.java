@@ -15,8 +15,11 @@ import org.springframework.validation.annotation.Validated;
  * background revalidation and admin bounds. Quotes keep their freshness, stale retention and L1
  * size under {@code quotegate.quotes.*}; only {@code kinds.quote.grace} applies to them here.
  *
- * @param leaseTtl how long a cross-instance fetch lease is held at most (longer than the slowest
- *     upstream call, so a second instance does not fetch while the first still may)
+ * @param leaseTtl how long a cross-instance fetch lease is held at most: longer than the slowest
+ *     chain of providers can take (at most {@code quotegate.routing.deadline}, 30 s), so a second
+ *     instance does not fetch while the first still may; checked at start-up. A lease is
+ *     released as soon as its fetch ends, and waiters give up after {@code leaseWait}, so a long
+ *     TTL costs nothing but after a crash
  * @param leaseWait how long an instance that lost the lease waits for the winner's result
  *     before it fetches itself
  * @param maxWaiters most keys one instance waits on for another instance's fetch at once;
@@ -26,13 +29,14 @@ import org.springframework.validation.annotation.Validated;
  * @param revalidateConcurrency most background refreshes running at once, per kind
  * @param evictMaxKeys most Redis keys one admin eviction deletes
  * @param scanCount COUNT hint of each SCAN step of an admin eviction
- * @param kinds per-kind overrides of the built-in settings (keys: bars, profile, news, search,
- *     and quote for {@code grace} only)
+ * @param kinds per-kind overrides of the built-in settings (keys: profile, news, search, and
+ *     quote for {@code grace} only: a quote's freshness, stale retention and L1 size are
+ *     {@code quotegate.quotes.*}, and setting them here is a start-up error)
  */
 @Validated
 @ConfigurationProperties("quotegate.cache")
 public record CacheProperties(
-    @DefaultValue("5s") @NotNull Duration leaseTtl,
+    @DefaultValue("35s") @NotNull Duration leaseTtl,
     @DefaultValue("2s") @NotNull Duration leaseWait,
     @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxWaiters,
     @DefaultValue("200") @Min(1) @Max(10_000) int l2MaxBatch,
@@ -66,9 +70,8 @@ public record CacheProperties(
     // Quote freshness and retention come from quotegate.quotes.*; SWR is off unless configured,
     // so a gateway without this setting serves quotes exactly as before.
     m.put(CacheKind.QUOTE, new Kind(Duration.ofSeconds(5), Duration.ZERO, Duration.ofHours(1), 100_000L));
-    m.put(CacheKind.BARS, new Kind(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofDays(1), 10_000L));
     m.put(CacheKind.PROFILE, new Kind(Duration.ofHours(6), Duration.ofHours(1), Duration.ofDays(7), 10_000L));
-    m.put(CacheKind.NEWS, new Kind(Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofHours(1), 5_000L));
+    m.put(CacheKind.NEWS, new Kind(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1), 5_000L));
     m.put(CacheKind.SEARCH, new Kind(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofDays(1), 5_000L));
     return m;
   }

@@ -7,7 +7,7 @@ import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.provider.Bar;
-import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.web.JsonBodies;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -49,37 +49,8 @@ class HistoryConfiguration {
 
   @Bean
   HistoryService historyService(
-      R2dbcHistoryStore store, ObjectProvider<BarProvider> providers, HistoryProperties props, Clock clock,
-      MeterRegistry registry) {
-    BarProvider provider = pick(providers.orderedStream().toList(), props.provider());
-    return new HistoryService(store, provider, new BarSchedule(MarketCalendar.nyse()), props, clock, registry);
-  }
-
-  /** The named provider; the only one when a single one exists; else one that says what is wrong. */
-  static BarProvider pick(List<BarProvider> all, String name) {
-    for (BarProvider p : all) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-    }
-    if (all.size() == 1) {
-      log.warn("history: no bar provider named '{}', using the only one, '{}'", name, all.get(0).name());
-      return all.get(0);
-    }
-    String names = all.stream().map(BarProvider::name).collect(Collectors.joining(", "));
-    log.warn("history: no bar provider named '{}' (available: [{}]); history endpoints answer 503", name, names);
-    return new BarProvider() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Mono<List<Bar>> bars(String symbol, BarInterval interval, java.time.Instant from, java.time.Instant to) {
-        return Mono.error(new GatewayException.Upstream(name, UpstreamFailure.UNAVAILABLE,
-            "no bar provider named '" + name + "' is configured (quotegate.history.provider; available: [" + names + "])"));
-      }
-    };
+      R2dbcHistoryStore store, ProviderRouter router, HistoryProperties props, Clock clock, MeterRegistry registry) {
+    return new HistoryService(store, router, new BarSchedule(MarketCalendar.nyse()), props, clock, registry);
   }
 
   @Bean

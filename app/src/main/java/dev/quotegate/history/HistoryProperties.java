@@ -23,7 +23,6 @@ import org.springframework.validation.annotation.Validated;
  * @param dbSchema schema holding the tables (created by the migrations when missing); empty
  *     means the connection's default schema
  * @param dataDir directory of the embedded H2 database file (created when missing)
- * @param provider name of the {@link dev.quotegate.provider.BarProvider} used when several exist
  * @param poolInitialSize connections opened when the pool starts
  * @param poolMaxSize most connections open to the database
  * @param poolMaxPending most callers waiting for a connection; beyond it a read or write
@@ -60,7 +59,6 @@ public record HistoryProperties(
     String dbPassword,
     @Pattern(regexp = "|[a-z_][a-z0-9_]{0,62}", message = "lower-case SQL identifier") String dbSchema,
     @DefaultValue("./data") @NotNull Path dataDir,
-    @DefaultValue("sim") @NotBlank String provider,
     @DefaultValue("0") @Min(0) int poolInitialSize,
     @DefaultValue("10") @Min(1) @Max(200) int poolMaxSize,
     @DefaultValue("1000") @Min(1) int poolMaxPending,
@@ -96,7 +94,6 @@ public record HistoryProperties(
         + ", dbUsername=" + dbUsername
         + ", dbPassword=" + (dbPassword == null ? "unset" : "****")
         + ", dbSchema=" + dbSchema
-        + ", provider=" + provider
         + ", poolMaxSize=" + poolMaxSize
         + ", maxBars=" + maxBars
         + "]";

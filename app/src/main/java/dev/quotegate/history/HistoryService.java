@@ -5,10 +5,12 @@ import dev.quotegate.calendar.BarSchedule;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.history.HistorySeries.Served;
-import dev.quotegate.platform.GatewayException.InvalidRequest;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.InvalidRequest;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.ProviderKind;
+import dev.quotegate.provider.ProviderRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,7 +40,7 @@ import reactor.core.publisher.Mono;
 public final class HistoryService {
 
   private final HistoryStore store;
-  private final BarProvider provider;
+  private final ProviderRouter router;
   private final BarSchedule schedule;
   private final HistoryProperties props;
   private final Clock clock;
@@ -50,13 +52,13 @@ public final class HistoryService {
 
   HistoryService(
       HistoryStore store,
-      BarProvider provider,
+      ProviderRouter router,
       BarSchedule schedule,
       HistoryProperties props,
       Clock clock,
       MeterRegistry registry) {
     this.store = Objects.requireNonNull(store, "store");
-    this.provider = Objects.requireNonNull(provider, "provider");
+    this.router = Objects.requireNonNull(router, "router");
     this.schedule = Objects.requireNonNull(schedule, "schedule");
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -74,11 +76,6 @@ public final class HistoryService {
               .tag("outcome", outcome)
               .register(registry));
     }
-  }
-
-  /** The provider bars come from. */
-  public String providerName() {
-    return provider.name();
   }
 
   public BarSchedule schedule() {
@@ -189,11 +186,15 @@ public final class HistoryService {
 
   /** The shared upstream fetch of one missing range, written to the store when it is up. */
   private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
-    return provider
-        .bars(symbol, interval, from, to)
+    // Along the bars chain (quotegate.routing.bars), each provider behind its guards.
+    return router
+        .call(ProviderKind.BARS, symbol,
+            (BarProvider p) -> p.bars(symbol, interval, from, to).map(list -> new Sourced(p.name(), list)))
         .doOnError(e -> backfillRequests.get(e instanceof GatewayException.NotFound ? "not_found" : "error").increment())
         .flatMap(
-            raw -> {
+            sourced -> {
+              List<Bar> raw = sourced.bars();
+              String source = sourced.provider();
               backfillRequests.get("success").increment();
               backfillBars.increment(raw.size());
               Instant fetchedAt = clock.instant();
@@ -204,17 +205,17 @@ public final class HistoryService {
                 }
               }
               if (!store.available()) {
-                return Mono.just(new Fetched(bars, fetchedAt, false));
+                return Mono.just(new Fetched(bars, fetchedAt, false, source));
               }
               return store
-                  .upsert(symbol, interval, bars, provider.name(), fetchedAt)
+                  .upsert(symbol, interval, bars, source, fetchedAt)
                   .map(
                       n -> {
                         rowsWritten.increment(n);
-                        return new Fetched(bars, fetchedAt, true);
+                        return new Fetched(bars, fetchedAt, true, source);
                       })
                   // The store logged and counted the failure: serve the bars unstored.
-                  .onErrorResume(e -> Mono.just(new Fetched(bars, fetchedAt, false)));
+                  .onErrorResume(e -> Mono.just(new Fetched(bars, fetchedAt, false, source)));
             });
   }
 
@@ -291,7 +292,9 @@ public final class HistoryService {
           fetchedBars++;
         }
       }
-      source = provider.name();
+      if (f.source() != null) {
+        source = f.source();
+      }
     }
     Instant asOf = null;
     boolean settled = true;
@@ -324,7 +327,7 @@ public final class HistoryService {
       validUntil = now;
     }
     return new HistorySeries(symbol, interval, from, until, new ArrayList<>(bars.values()),
-        source != null ? source : provider.name(), isStored, served, gaps, fetchedBars, asOf, settled, validUntil);
+        source != null ? source : firstProvider(symbol), isStored, served, gaps, fetchedBars, asOf, settled, validUntil);
   }
 
   /** Loads {@code [from, to)} into the store in windows of at most {@code max-bars} bars (bulk ingestion). */
@@ -349,5 +352,14 @@ public final class HistoryService {
   record GapKey(String symbol, BarInterval interval, Instant from, Instant to) {}
 
   /** Bars one backfill received, when, and whether they were stored. */
-  record Fetched(List<Bar> bars, Instant fetchedAt, boolean stored) {}
+  /** The name of the first provider of {@code symbol}'s bars chain: the source of an empty series. */
+  private String firstProvider(String symbol) {
+    List<BarProvider> chain = router.chain(ProviderKind.BARS, symbol);
+    return chain.isEmpty() ? "none" : chain.get(0).name();
+  }
+
+  record Fetched(List<Bar> bars, Instant fetchedAt, boolean stored, String source) {}
+
+  /** Bars with the name of the provider that served them. */
+  private record Sourced(String provider, List<Bar> bars) {}
 }

@@ -1,102 +1,109 @@
 package dev.quotegate.market;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.quotegate.cache.CacheKind;
+import dev.quotegate.cache.Cached;
+import dev.quotegate.cache.Caches;
+import dev.quotegate.cache.ReadThrough;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
+import dev.quotegate.provider.ProviderKind;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
 import dev.quotegate.provider.UniverseProvider;
-import dev.quotegate.quote.QuoteResult;
 import dev.quotegate.quote.QuoteService;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
- * Reference data and market-wide views. Profiles, news and search are cached per key in
- * bounded Caffeine async caches, which also single-flight concurrent loads of one key; a
- * failed load is not cached. Movers and sectors are computed over the provider's universe
+ * Reference data and market-wide views. Profiles, news and search are read through their
+ * cache kinds ({@code quotegate.cache.kinds.profile|news|search}: L1, Redis when configured,
+ * stale-while-revalidate, stale-if-error, one load per key) and fetched along their provider
+ * chains ({@code quotegate.routing.profile|news|search}), each provider behind its guards.
+ * Movers and sectors are computed over the listed universe ({@code quotegate.routing.universe})
  * from the quote path (so they share its cache, coalescing and batching) into one snapshot
  * that is itself shared while the quotes in it are fresh.
  */
 public final class MarketService {
 
-  private final ProfileProvider profiles;
-  private final NewsProvider news;
-  private final SearchProvider search;
-  private final UniverseProvider universe;
+  /** A symbol's news as one cached value. */
+  public record NewsList(List<NewsItem> items) {
+    public NewsList {
+      items = items == null ? List.of() : List.copyOf(items);
+    }
+  }
+
+  /** One query's hits as one cached value. */
+  public record SearchResults(List<SearchHit> hits) {
+    public SearchResults {
+      hits = hits == null ? List.of() : List.copyOf(hits);
+    }
+  }
+
+  private final ProviderRouter router;
   private final QuoteService quotes;
   private final MarketProperties props;
-  private final AsyncCache<String, Profile> profileCache;
-  private final AsyncCache<String, List<NewsItem>> newsCache;
-  private final AsyncCache<String, List<SearchHit>> searchCache;
+  private final ReadThrough<Profile> profiles;
+  private final ReadThrough<NewsList> news;
+  private final ReadThrough<SearchResults> search;
   private final Mono<List<SearchHit>> universeMono;
   private final Mono<MarketSnapshot> snapshotMono;
 
   public MarketService(
-      ProfileProvider profiles,
-      NewsProvider news,
-      SearchProvider search,
-      UniverseProvider universe,
+      ProviderRouter router,
+      Caches caches,
       QuoteService quotes,
       MarketProperties props,
       Duration snapshotTtl,
+      Clock clock,
       MeterRegistry registry) {
-    this.profiles = Objects.requireNonNull(profiles, "profiles");
-    this.news = Objects.requireNonNull(news, "news");
-    this.search = Objects.requireNonNull(search, "search");
-    this.universe = Objects.requireNonNull(universe, "universe");
+    this.router = Objects.requireNonNull(router, "router");
     this.quotes = Objects.requireNonNull(quotes, "quotes");
     this.props = Objects.requireNonNull(props, "props");
-    this.profileCache = cache("l1.profile", props.profileTtl(), registry);
-    this.newsCache = cache("l1.news", props.newsTtl(), registry);
-    this.searchCache = cache("l1.search", props.searchTtl(), registry);
+    this.profiles = new ReadThrough<>(caches.create(CacheKind.PROFILE, Profile.class), props.maxInFlight(),
+        props.notFoundTtl(), props.maxNotFound(), clock, registry);
+    this.news = new ReadThrough<>(caches.create(CacheKind.NEWS, NewsList.class), props.maxInFlight(),
+        props.notFoundTtl(), props.maxNotFound(), clock, registry);
+    this.search = new ReadThrough<>(caches.create(CacheKind.SEARCH, SearchResults.class), props.maxInFlight(),
+        props.notFoundTtl(), props.maxNotFound(), clock, registry);
     // Reactor's TTL cache: one load shared by concurrent subscribers, errors not kept.
     this.universeMono =
-        Mono.defer(universe::universe)
+        Mono.defer(() -> router.call(ProviderKind.UNIVERSE, null, UniverseProvider::universe))
             .map(list -> list.size() > props.maxUniverse() ? List.copyOf(list.subList(0, props.maxUniverse())) : list)
             .cache(v -> props.universeTtl(), e -> Duration.ZERO, () -> Duration.ZERO);
     this.snapshotMono =
         Mono.defer(this::computeSnapshot).cache(v -> snapshotTtl, e -> Duration.ZERO, () -> Duration.ZERO);
   }
 
-  private <V> AsyncCache<String, V> cache(String name, Duration ttl, MeterRegistry registry) {
-    AsyncCache<String, V> cache =
-        Caffeine.newBuilder().maximumSize(props.maxEntries()).expireAfterWrite(ttl).recordStats().buildAsync();
-    CaffeineCacheMetrics.monitor(registry, cache, name);
-    return cache;
-  }
-
   /** A company profile, or NotFound. */
-  public Mono<Profile> profile(String symbol) {
-    return load(profileCache, symbol, profiles::profile)
+  public Mono<Cached<Profile>> profile(String symbol) {
+    return profiles.get(symbol, () -> router.call(ProviderKind.PROFILE, symbol, (ProfileProvider p) -> p.profile(symbol)))
         .switchIfEmpty(Mono.error(() -> new GatewayException.NotFound(symbol, "no profile for " + symbol)));
   }
 
-  /** Recent news about {@code symbol}, newest first, at most {@code limit}. */
-  public Mono<List<NewsItem>> news(String symbol, int limit) {
-    return load(newsCache, symbol, s -> news.news(s, props.maxNews()))
-        .defaultIfEmpty(List.of())
-        .map(list -> list.size() > limit ? list.subList(0, limit) : list);
+  /** Recent news about {@code symbol}, newest first (at most {@code max-news}). */
+  public Mono<Cached<NewsList>> news(String symbol) {
+    return news.get(symbol,
+            () -> router.call(ProviderKind.NEWS, symbol, (NewsProvider p) -> p.news(symbol, props.maxNews()).map(NewsList::new)))
+        .switchIfEmpty(Mono.error(() -> new GatewayException.NotFound(symbol, "no news for " + symbol)));
   }
 
-  /** Instruments matching {@code query}, best first, at most {@code limit}. */
-  public Mono<List<SearchHit>> search(String query, int limit) {
+  /** Instruments matching {@code query}, best first (at most {@code max-search-results}). */
+  public Mono<Cached<SearchResults>> search(String query) {
     String key = query.toLowerCase(Locale.ROOT);
-    return load(searchCache, key, q -> search.search(q, props.maxSearchResults()))
-        .defaultIfEmpty(List.of())
-        .map(list -> list.size() > limit ? list.subList(0, limit) : list);
+    return search.get(key,
+            () -> router.call(ProviderKind.SEARCH, null,
+                (SearchProvider p) -> p.search(key, props.maxSearchResults()).map(SearchResults::new)))
+        .switchIfEmpty(Mono.error(() -> new GatewayException.NotFound(query, "nothing matches " + query)));
   }
 
   /** The universe with one quote result each, shared while fresh. */
@@ -113,22 +120,5 @@ public final class MarketService {
           }
           return quotes.quotes(symbols).map(results -> MarketSnapshot.of(listed, results));
         });
-  }
-
-  /**
-   * Get-or-load through an async cache: concurrent callers share one load; a client that
-   * cancels does not cancel it; a failed or empty load is not kept.
-   */
-  private static <V> Mono<V> load(AsyncCache<String, V> cache, String key, Function<String, Mono<V>> loader) {
-    return Mono.defer(
-        () -> {
-          CompletableFuture<V> future = cache.get(key, (k, executor) -> loader.apply(k).toFuture());
-          return Mono.fromFuture(future, true);
-        });
-  }
-
-  /** Exposed for movers/sector views. */
-  static boolean hasQuote(QuoteResult r) {
-    return r instanceof QuoteResult.Found;
   }
 }

@@ -131,6 +131,14 @@ public final class UpstreamClient implements AutoCloseable {
     return new Provider(provider, client, List.copyOf(redacted));
   }
 
+  /**
+   * The bound of one HTTP exchange, answer and body included ({@code
+   * quotegate.http-client.response-timeout}); an attempt is bounded by its provider's guard.
+   */
+  public Duration exchangeTimeout() {
+    return props.responseTimeout();
+  }
+
   /** Body size limit applied to every response. */
   public long maxResponseBytes() {
     return props.maxResponseSize().toBytes();
@@ -191,6 +199,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     public String name() {
       return name;
+    }
+
+    /** The bound of one exchange ({@link UpstreamClient#exchangeTimeout()}). */
+    public Duration exchangeTimeout() {
+      return props.responseTimeout();
     }
 
     /** {@code text} with every secret of this provider, and any fragment of one, masked ({@link Secrets}). */

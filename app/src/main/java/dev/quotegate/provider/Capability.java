@@ -14,7 +14,9 @@ public enum Capability {
   /** Company news ({@link NewsProvider}). */
   NEWS,
   /** Symbol search ({@link SearchProvider}). */
-  SEARCH;
+  SEARCH,
+  /** The listed universe movers and sectors are computed over ({@link UniverseProvider}). */
+  UNIVERSE;
 
   /**
    * The capabilities {@code provider} is configured for, checked against what it offers: a

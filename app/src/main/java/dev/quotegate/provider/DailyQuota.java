@@ -32,17 +32,25 @@ final class DailyQuota {
 
   /** Takes one call from today's quota; false (and nothing taken) when it is spent. */
   boolean tryAcquire() {
+    return tryAcquire(1);
+  }
+
+  /**
+   * Takes {@code units} from today's quota (a call that costs one credit per symbol); false
+   * (and nothing taken) when fewer are left.
+   */
+  boolean tryAcquire(int units) {
     LocalDate today = today();
     while (true) {
       Day current = day.get();
       Day base = current.date().equals(today) ? current : new Day(today, 0);
-      if (base.used() >= limit) {
+      if (base.used() + units > limit) {
         if (base != current) {
           day.compareAndSet(current, base);
         }
         return false;
       }
-      if (day.compareAndSet(current, new Day(today, base.used() + 1))) {
+      if (day.compareAndSet(current, new Day(today, base.used() + units))) {
         return true;
       }
     }

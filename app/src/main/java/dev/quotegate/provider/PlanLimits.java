@@ -1,9 +1,10 @@
 package dev.quotegate.provider;
 
 /**
- * What a provider's plan allows, as configured: the resilience layer sizes each provider's
- * rate limiter and daily quota from these, and the quote path its batches. Zero means "no
- * limit of that kind" (not "nothing allowed").
+ * What a provider's plan allows, as configured under {@code quotegate.providers.<name>.*} (the
+ * one place for them): the router sizes each provider's rate limiters and daily quota from
+ * these, and the quote path its batches. Zero means "no limit of that kind" (not "nothing
+ * allowed").
  *
  * @param requestsPerSecond most calls per second
  * @param requestsPerMinute most calls per minute
@@ -14,6 +15,9 @@ package dev.quotegate.provider;
  */
 public record PlanLimits(
     int requestsPerSecond, int requestsPerMinute, int requestsPerDay, int batchSize, boolean creditsPerSymbol) {
+
+  /** No limit of any kind, one symbol per call. */
+  public static final PlanLimits NONE = new PlanLimits(0, 0, 0, 1, false);
 
   public PlanLimits {
     if (requestsPerSecond < 0 || requestsPerMinute < 0 || requestsPerDay < 0) {

@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * One provider's base URL, fixed headers (authentication, User-Agent) and timeout over the
- * shared {@link UpstreamClient}. Paths are appended to the base URL (so a base URL with a
+ * One provider's base URL and fixed headers (authentication, User-Agent) over the shared
+ * {@link UpstreamClient}; each exchange is bounded by the client's response timeout, each
+ * attempt by the provider's guard ({@code quotegate.resilience.providers.<name>.timeout}). Paths are appended to the base URL (so a base URL with a
  * path prefix, such as a proxy's, works); query values and path segments are encoded here.
  */
 public final class ProviderEndpoint {
@@ -27,13 +27,12 @@ public final class ProviderEndpoint {
   /**
    * @param secrets values redacted from every error message of this endpoint (API keys)
    */
-  public ProviderEndpoint(
-      UpstreamClient client, String name, URI baseUrl, Map<String, String> headers, Duration timeout, String... secrets) {
+  public ProviderEndpoint(UpstreamClient client, String name, URI baseUrl, Map<String, String> headers, String... secrets) {
     this.http = client.forBaseUrl(name, baseUrl, secrets);
     String b = baseUrl.toString();
     this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.headers = Map.copyOf(headers);
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timeout = client.exchangeTimeout();
   }
 
   /** The provider-bound client: {@code call}, {@code checkStatus}, {@code decode}, errors. */

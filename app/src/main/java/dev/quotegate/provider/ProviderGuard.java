@@ -39,7 +39,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -52,16 +51,21 @@ import reactor.core.publisher.Mono;
  * <ol>
  *   <li><b>retry</b> (exponential backoff with jitter, retryable failures only) around each
  *       attempt, which goes through:
- *   <li><b>cool-down</b>: while a 429 or a 503 with Retry-After is being honoured, the attempt
- *       is refused without a call;
- *   <li><b>circuit breaker</b>: refuses attempts while open; records each attempt's outcome;
- *   <li><b>rate limiters</b> (per second, per minute): a permit per attempt, waiting at most
- *       {@code rateLimitWait} on a timer;
+ *   <li><b>cool-down</b> ({@link Cooldown}): while a 429 or a 503 with Retry-After is being
+ *       honoured, the attempt is refused without a call;
+ *   <li><b>circuit breaker</b>: refuses attempts while open; records each attempt's outcome,
+ *       slow calls included ({@code slowCallDuration}), so a hanging provider opens it;
+ *   <li><b>rate limiters</b> (per second, per minute, sized from the provider's {@link
+ *       PlanLimits}): the call's cost in permits per attempt, waiting at most {@code
+ *       rateLimitWait} on a timer;
  *   <li><b>bulkhead</b>: at most {@code maxConcurrentCalls} attempts in flight;
- *   <li><b>daily quota</b>: one unit per attempt actually sent;
+ *   <li><b>daily quota</b> (from the plan limits): the call's cost per attempt actually sent;
  *   <li><b>time limiter</b>: the attempt fails as a timeout after {@code timeout}, which
  *       cancels the upstream request.
  * </ol>
+ *
+ * The cost of a call is one, or the number of symbols of a batch for a provider that charges
+ * per symbol (Twelve Data's credits).
  *
  * Refusals (cool-down, open circuit, rate limiter, bulkhead, quota) send nothing upstream,
  * are never retried and are not failures of the provider for the circuit breaker; they come
@@ -99,13 +103,11 @@ final class ProviderGuard {
     }
   }
 
-  private record Cooldown(Instant until, UpstreamFailure kind) {}
-
   private final String name;
   private final Policy policy;
+  private final PlanLimits limits;
   private final Clock clock;
   private final MeterRegistry registry;
-  private final boolean guarded;
   private final CircuitBreaker circuit;
   private final RateLimiter perSecond;
   private final RateLimiter perMinute;
@@ -113,14 +115,18 @@ final class ProviderGuard {
   private final Retry retry;
   private final TimeLimiter timeLimiter;
   private final DailyQuota quota;
-  private final AtomicReference<Cooldown> cooldown = new AtomicReference<>();
+  private final Cooldown cooldown;
   private volatile Instant openedAt;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-  /** A guard with the policy's resilience4j components, registered in the given registries. */
+  /**
+   * A guard with the policy's resilience4j components, registered in the given registries,
+   * and rate limits and a daily quota sized from the provider's plan ({@code limits}).
+   */
   static ProviderGuard of(
       String name,
       Policy policy,
+      PlanLimits limits,
       Clock clock,
       MeterRegistry registry,
       CircuitBreakerRegistry circuits,
@@ -128,17 +134,13 @@ final class ProviderGuard {
       BulkheadRegistry bulkheads,
       RetryRegistry retries,
       TimeLimiterRegistry timeLimiters) {
-    return new ProviderGuard(name, policy, clock, registry, circuits, limiters, bulkheads, retries, timeLimiters);
-  }
-
-  /** No guards at all: the call goes through as it is, only counted (tests, tools). */
-  static ProviderGuard unguarded(String name, Clock clock, MeterRegistry registry) {
-    return new ProviderGuard(name, Policy.BUILT_IN, clock, registry, null, null, null, null, null);
+    return new ProviderGuard(name, policy, limits, clock, registry, circuits, limiters, bulkheads, retries, timeLimiters);
   }
 
   private ProviderGuard(
       String name,
       Policy policy,
+      PlanLimits limits,
       Clock clock,
       MeterRegistry registry,
       CircuitBreakerRegistry circuits,
@@ -148,18 +150,10 @@ final class ProviderGuard {
       TimeLimiterRegistry timeLimiters) {
     this.name = name;
     this.policy = policy;
+    this.limits = limits;
     this.clock = clock;
     this.registry = registry;
-    this.guarded = circuits != null;
-    if (!guarded) {
-      circuit = null;
-      perSecond = perMinute = null;
-      bulkhead = null;
-      retry = null;
-      timeLimiter = null;
-      quota = null;
-      return;
-    }
+    this.cooldown = new Cooldown(clock, policy.cooldownDefault(), policy.cooldownMax());
     this.circuit =
         circuits.circuitBreaker(
             name,
@@ -189,8 +183,8 @@ final class ProviderGuard {
             });
     // Smooth limiters (one permit every period/N) never exceed N calls in any rolling period,
     // which is how providers count; a fixed window would allow 2N across a window boundary.
-    this.perSecond = limiter(limiters, name + ".per-second", policy.rateLimitPerSecond(), Duration.ofSeconds(1), policy.rateLimitWait());
-    this.perMinute = limiter(limiters, name + ".per-minute", policy.rateLimitPerMinute(), Duration.ofMinutes(1), policy.rateLimitWait());
+    this.perSecond = limiter(limiters, name + ".per-second", limits.requestsPerSecond(), Duration.ofSeconds(1), policy.rateLimitWait());
+    this.perMinute = limiter(limiters, name + ".per-minute", limits.requestsPerMinute(), Duration.ofMinutes(1), policy.rateLimitWait());
     this.bulkhead =
         bulkheads.bulkhead(
             name,
@@ -212,7 +206,7 @@ final class ProviderGuard {
     this.timeLimiter =
         timeLimiters.timeLimiter(
             name, TimeLimiterConfig.custom().timeoutDuration(policy.timeout()).cancelRunningFuture(true).build());
-    this.quota = policy.dailyQuota() > 0 ? new DailyQuota(policy.dailyQuota(), policy.quotaZone(), clock) : null;
+    this.quota = limits.requestsPerDay() > 0 ? new DailyQuota(limits.requestsPerDay(), policy.quotaZone(), clock) : null;
     if (quota != null) {
       Gauge.builder(ProviderMeters.QUOTA_REMAINING, quota, q -> q.limit() - q.used())
           .description("Calls left today under the provider's daily quota")
@@ -267,42 +261,37 @@ final class ProviderGuard {
   }
 
   /**
-   * Wraps one idempotent read in the guards (see the class description). The returned Mono
-   * fails with {@link Upstream} for every failure and refusal, or with the call's own {@link
-   * GatewayException.NotFound}.
+   * Wraps one idempotent read costing {@code cost} units of the plan (1, or a batch's symbols
+   * for a provider that charges per symbol) in the guards (see the class description). The
+   * returned Mono fails with {@link Upstream} for every failure and refusal, or with the call's
+   * own {@link GatewayException.NotFound}.
    */
-  <T> Mono<T> apply(ProviderKind<?> capability, Mono<T> call) {
-    Mono<T> guardedCall;
-    if (!guarded) {
-      guardedCall = call;
-    } else {
-      Mono<T> attempt =
-          call.transformDeferred(TimeLimiterOperator.of(timeLimiter))
-              .onErrorMap(TimeoutException.class, e -> new Upstream(name, UpstreamFailure.TIMEOUT,
-                  "no answer within " + policy.timeout().toMillis() + " ms", null, null))
-              .doOnError(this::noteCooldown);
-      if (quota != null) {
-        Mono<T> inner = attempt;
-        attempt = Mono.defer(() -> quota.tryAcquire() ? inner : Mono.error(refused(Reason.QUOTA)));
-      }
-      attempt = attempt.transformDeferred(BulkheadOperator.of(bulkhead));
-      if (perMinute != null) {
-        attempt = attempt.transformDeferred(RateLimiterOperator.of(perMinute));
-      }
-      if (perSecond != null) {
-        attempt = attempt.transformDeferred(RateLimiterOperator.of(perSecond));
-      }
-      attempt = attempt.transformDeferred(CircuitBreakerOperator.of(circuit));
-      Mono<T> perAttempt = attempt;
-      guardedCall =
-          Mono.defer(
-                  () -> {
-                    Refused r = coolingDown();
-                    return r != null ? Mono.<T>error(r) : perAttempt;
-                  })
-              .transformDeferred(RetryOperator.of(retry));
+  <T> Mono<T> apply(ProviderKind<?> capability, int cost, Mono<T> call) {
+    int permits = Math.max(1, cost);
+    Mono<T> attempt =
+        call.transformDeferred(TimeLimiterOperator.of(timeLimiter))
+            .onErrorMap(TimeoutException.class, e -> new Upstream(name, UpstreamFailure.TIMEOUT,
+                "no answer within " + policy.timeout().toMillis() + " ms", null, null))
+            .doOnError(this::noteCooldown);
+    if (quota != null) {
+      Mono<T> inner = attempt;
+      attempt = Mono.defer(() -> quota.tryAcquire(permits) ? inner : Mono.error(refused(Reason.QUOTA)));
     }
-    return guardedCall
+    attempt = attempt.transformDeferred(BulkheadOperator.of(bulkhead));
+    if (perMinute != null) {
+      attempt = attempt.transformDeferred(RateLimiterOperator.of(perMinute, permits));
+    }
+    if (perSecond != null) {
+      attempt = attempt.transformDeferred(RateLimiterOperator.of(perSecond, permits));
+    }
+    attempt = attempt.transformDeferred(CircuitBreakerOperator.of(circuit));
+    Mono<T> perAttempt = attempt;
+    return Mono.defer(
+            () -> {
+              Refused r = coolingDown();
+              return r != null ? Mono.<T>error(r) : perAttempt;
+            })
+        .transformDeferred(RetryOperator.of(retry))
         .doOnSuccess(v -> count(capability, "success"))
         .onErrorMap(e -> !(e instanceof GatewayException), this::translate)
         .doOnError(e -> count(capability, outcome(e)));
@@ -310,9 +299,6 @@ final class ProviderGuard {
 
   /** Why a call would be refused right now without being sent, or null if it may go. */
   Refused refusal() {
-    if (!guarded) {
-      return null;
-    }
     Refused r = coolingDown();
     if (r != null) {
       return r;
@@ -341,27 +327,53 @@ final class ProviderGuard {
 
   /** Closes the circuit, ends the cool-down and renews the quota (operators, tests). */
   void reset() {
-    if (guarded) {
-      circuit.reset();
-      cooldown.set(null);
-      if (quota != null) {
-        quota.reset();
-      }
+    circuit.reset();
+    cooldown.reset();
+    if (quota != null) {
+      quota.reset();
     }
   }
 
-  /** The circuit state name ({@code CLOSED}, {@code OPEN}, ...), {@code NONE} when unguarded. */
+  /** The circuit state name ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, ...). */
   String circuitState() {
-    return guarded ? circuit.getState().name() : "NONE";
+    return circuit.getState().name();
+  }
+
+  /**
+   * Why this provider cannot be counted on right now, or null: its circuit is open, it is
+   * cooling down (refused calls are not failures for the breaker, so a 429 storm would
+   * otherwise never show), its daily quota is spent, or most of its recent calls failed.
+   */
+  String impairment() {
+    CircuitBreaker.State state = circuit.getState();
+    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
+      return "circuit open";
+    }
+    if (cooldown.remaining() != null) {
+      return "cooling down after " + (cooldown.kind() == UpstreamFailure.RATE_LIMITED ? "a 429" : "a 503 with Retry-After");
+    }
+    if (quota != null && quota.spent()) {
+      return "daily quota spent";
+    }
+    if (state == CircuitBreaker.State.HALF_OPEN) {
+      return "circuit half-open";
+    }
+    return null;
+  }
+
+  /** The plan limits the guards were sized from. */
+  PlanLimits limits() {
+    return limits;
+  }
+
+  /** The effective resilience policy. */
+  Policy policy() {
+    return policy;
   }
 
   /** Live state for the health endpoint. */
   Map<String, Object> details() {
     Map<String, Object> d = new LinkedHashMap<>();
-    if (!guarded) {
-      d.put("circuit", "NONE");
-      return d;
-    }
     CircuitBreaker.Metrics m = circuit.getMetrics();
     d.put("circuit", circuit.getState().name());
     d.put("failureRate", m.getFailureRate());
@@ -371,9 +383,13 @@ final class ProviderGuard {
     if (circuit.getState() == CircuitBreaker.State.OPEN) {
       d.put("retryAfterMs", openRemaining().toMillis());
     }
-    Cooldown c = cooldown.get();
-    if (c != null && clock.instant().isBefore(c.until())) {
-      d.put("cooldownUntil", c.until().toString());
+    Instant until = cooldown.until();
+    if (until != null) {
+      d.put("cooldownUntil", until.toString());
+    }
+    String impaired = impairment();
+    if (impaired != null) {
+      d.put("impaired", impaired);
     }
     if (quota != null) {
       d.put("quotaUsed", quota.used());
@@ -393,41 +409,19 @@ final class ProviderGuard {
   }
 
   private Refused coolingDown() {
-    Cooldown c = cooldown.get();
-    if (c == null) {
+    Duration left = cooldown.remaining();
+    if (left == null) {
       return null;
     }
-    Duration left = Duration.between(clock.instant(), c.until());
-    if (left.isNegative() || left.isZero()) {
-      return null;
-    }
-    return new Refused(name, Reason.COOLDOWN, c.kind(), wholeSeconds(left));
+    return new Refused(name, Reason.COOLDOWN, cooldown.kind(), wholeSeconds(left));
   }
 
   /** A 429, or a 503 with Retry-After: stop sending for as long as the provider asked. */
   private void noteCooldown(Throwable e) {
-    if (!(e instanceof Upstream u)) {
-      return;
-    }
-    Duration wait;
-    if (u.kind() == UpstreamFailure.RATE_LIMITED) {
-      wait = u.retryAfter() != null ? u.retryAfter() : policy.cooldownDefault();
-    } else if (u.kind() == UpstreamFailure.UNAVAILABLE && u.retryAfter() != null) {
-      wait = u.retryAfter();
-    } else {
-      return;
-    }
-    if (wait.compareTo(policy.cooldownMax()) > 0) {
-      wait = policy.cooldownMax();
-    }
-    if (wait.isZero() || wait.isNegative()) {
-      return;
-    }
-    Instant until = clock.instant().plus(wait);
-    Cooldown next = new Cooldown(until, u.kind());
-    Cooldown previous = cooldown.getAndAccumulate(next, (a, b) -> a == null || b.until().isAfter(a.until()) ? b : a);
-    if (previous == null || !clock.instant().isBefore(previous.until())) {
-      log.info("provider {}: cooling down for {} ms after {}", name, wait.toMillis(), u.getMessage());
+    Duration opened = cooldown.note(e);
+    if (opened != null) {
+      Upstream u = (Upstream) e;
+      log.info("provider {}: cooling down for {} ms after {}", name, opened.toMillis(), u.getMessage());
       counter(ProviderMeters.COOLDOWNS, "reason", u.kind().tag()).increment();
     }
   }
@@ -468,7 +462,8 @@ final class ProviderGuard {
       return new Upstream(name, UpstreamFailure.UNAVAILABLE, "unexpected " + e.getClass().getSimpleName(), null, e);
     }
     counter(ProviderMeters.REJECTIONS, "reason", r.reason.tag()).increment();
-    return new Upstream(name, r.kind, "not called: " + r.reason.tag().replace('_', ' '), r.retryAfter, r);
+    String why = "not called: " + r.reason.tag().replace('_', ' ');
+    return new Upstream(name, r.kind, why, r.retryAfter, r, "provider " + name + " " + why);
   }
 
   private static String outcome(Throwable e) {

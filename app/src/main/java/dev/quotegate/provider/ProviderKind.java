@@ -24,9 +24,11 @@ public final class ProviderKind<P> {
       new ProviderKind<>("news", NewsProvider.class, NewsProvider::name);
   public static final ProviderKind<SearchProvider> SEARCH =
       new ProviderKind<>("search", SearchProvider.class, SearchProvider::name);
+  public static final ProviderKind<UniverseProvider> UNIVERSE =
+      new ProviderKind<>("universe", UniverseProvider.class, UniverseProvider::name);
 
   /** Every capability, in a fixed order. */
-  public static final List<ProviderKind<?>> ALL = List.of(QUOTES, BARS, PROFILE, NEWS, SEARCH);
+  public static final List<ProviderKind<?>> ALL = List.of(QUOTES, BARS, PROFILE, NEWS, SEARCH, UNIVERSE);
 
   private final String key;
   private final Class<P> type;

@@ -39,13 +39,11 @@ public record ResilienceProperties(@Valid Policy defaults, Map<String, @Valid Po
    * One provider's guards. Unset (null) settings inherit; {@link #BUILT_IN} holds the values
    * used when nothing is configured.
    *
-   * @param rateLimitPerSecond most calls started per second; 0 = no per-second limit
-   * @param rateLimitPerMinute most calls started per minute; 0 = no per-minute limit
    * @param rateLimitWait longest a call waits for a rate-limit permit (on a timer, no thread
-   *     waits) before it is refused and the next provider is asked
-   * @param dailyQuota most calls per day (e.g. 25 for Alpha Vantage's free plan); 0 = none.
-   *     Counted per instance; put such a provider last in its chains
-   * @param quotaZone time zone whose midnight starts a new quota day
+   *     waits) before it is refused and the next provider is asked. The limits themselves are
+   *     the provider's plan: {@code quotegate.providers.<name>.requests-per-second},
+   *     {@code -per-minute}, {@code -per-day}
+   * @param quotaZone time zone whose midnight starts a new day of the plan's daily quota
    * @param maxConcurrentCalls bulkhead: most calls in flight to this provider at once
    * @param timeout longest one attempt may take; past it the attempt fails as a timeout
    * @param maxAttempts attempts per call including the first (1 = no retry). Only idempotent
@@ -67,10 +65,7 @@ public record ResilienceProperties(@Valid Policy defaults, Map<String, @Valid Po
    * @param cooldownMax longest cool-down honoured, whatever Retry-After says
    */
   public record Policy(
-      @Min(0) Integer rateLimitPerSecond,
-      @Min(0) Integer rateLimitPerMinute,
       Duration rateLimitWait,
-      @Min(0) Integer dailyQuota,
       ZoneId quotaZone,
       @Min(1) @Max(100_000) Integer maxConcurrentCalls,
       Duration timeout,
@@ -92,15 +87,12 @@ public record ResilienceProperties(@Valid Policy defaults, Map<String, @Valid Po
     /** Nothing set: inherits everything. */
     public static final Policy EMPTY =
         new Policy(null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null);
 
     /** The values used where nothing is configured. */
     public static final Policy BUILT_IN =
         new Policy(
-            0,
-            0,
             Duration.ofMillis(250),
-            0,
             ZoneId.of("UTC"),
             50,
             Duration.ofSeconds(3),
@@ -111,7 +103,9 @@ public record ResilienceProperties(@Valid Policy defaults, Map<String, @Valid Po
             Duration.ofSeconds(1),
             50f,
             Duration.ofSeconds(2),
-            100f,
+            // Half the window slower than 2 s opens the circuit: a hanging provider then stops
+            // costing every request its timeout (docs/reliability.md).
+            50f,
             20,
             10,
             Duration.ofSeconds(10),
@@ -119,13 +113,36 @@ public record ResilienceProperties(@Valid Policy defaults, Map<String, @Valid Po
             Duration.ofSeconds(1),
             Duration.ofMinutes(5));
 
+    /**
+     * Lets every call through once: one attempt, no waiting, a circuit that does not open, no
+     * cool-down, a 30 s timeout. For a router over test fakes or a tool ({@link
+     * ProviderRouter#single}); the guards' code still runs.
+     */
+    public static final Policy PASS_THROUGH =
+        new Policy(
+            Duration.ZERO,
+            ZoneId.of("UTC"),
+            100_000,
+            Duration.ofSeconds(30),
+            1,
+            Duration.ofMillis(100),
+            1.0,
+            0.0,
+            Duration.ofMillis(100),
+            100f,
+            Duration.ofSeconds(30),
+            100f,
+            10_000,
+            10_000,
+            Duration.ofSeconds(1),
+            1,
+            Duration.ZERO,
+            Duration.ZERO);
+
     /** This policy with every unset setting taken from {@code fallback}. */
     public Policy or(Policy fallback) {
       return new Policy(
-          pick(rateLimitPerSecond, fallback.rateLimitPerSecond),
-          pick(rateLimitPerMinute, fallback.rateLimitPerMinute),
           pick(rateLimitWait, fallback.rateLimitWait),
-          pick(dailyQuota, fallback.dailyQuota),
           pick(quotaZone, fallback.quotaZone),
           pick(maxConcurrentCalls, fallback.maxConcurrentCalls),
           pick(timeout, fallback.timeout),

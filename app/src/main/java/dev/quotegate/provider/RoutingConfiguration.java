@@ -66,10 +66,16 @@ class RoutingConfiguration {
       providers.put(c, byName);
       names.addAll(byName.keySet());
     }
+    Map<String, ProviderDescriptor> descriptors = new LinkedHashMap<>();
+    context.getBeanProvider(ProviderDescriptor.class).orderedStream().forEach(d -> descriptors.putIfAbsent(d.name(), d));
     Map<String, ProviderGuard> guards = new LinkedHashMap<>();
     for (String name : names) {
-      ProviderGuard guard =
-          ProviderGuard.of(name, resilience.policy(name), clock, registry, circuits, limiters, bulkheads, retries, timeLimiters);
+      // The plan's limits (quotegate.providers.<name>.requests-per-*) size the rate limiters
+      // and the daily quota; a provider without a descriptor (a test fake) has none.
+      ProviderDescriptor d = descriptors.get(name);
+      PlanLimits limits = d != null ? d.limits() : PlanLimits.NONE;
+      ProviderGuard guard = ProviderGuard.of(
+          name, resilience.policy(name), limits, clock, registry, circuits, limiters, bulkheads, retries, timeLimiters);
       guards.put(name, guard);
       health.ifAvailable(
           h ->
@@ -93,7 +99,7 @@ class RoutingConfiguration {
       }
     }
     Map<String, List<String>> notes = new LinkedHashMap<>();
-    ProviderRouter router = ProviderRouter.build(routing, providers, guards, notes);
+    ProviderRouter router = ProviderRouter.build(routing, providers, guards, descriptors, notes);
     notes.forEach((property, list) -> list.forEach(note -> log.warn("{}: {}", property, note)));
     for (ProviderKind<?> c : ProviderKind.ALL) {
       List<?> chain = router.chain(c, null);

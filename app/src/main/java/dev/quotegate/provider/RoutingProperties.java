@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param profile chain for company profiles
  * @param news chain for company news
  * @param search chain for symbol search (symbol overrides do not apply)
+ * @param universe chain for the listed universe movers and sectors are computed over
  * @param overrides per-symbol exceptions, first match wins; a kind an override leaves empty
  *     uses the main chain
  * @param deadline longest one walk along a chain may take before it fails as a timeout: a
@@ -33,6 +34,7 @@ public record RoutingProperties(
     List<String> profile,
     List<String> news,
     List<String> search,
+    List<String> universe,
     List<@Valid Override> overrides,
     Duration deadline) {
 
@@ -43,12 +45,13 @@ public record RoutingProperties(
     profile = profile == null ? List.of() : List.copyOf(profile);
     news = news == null ? List.of() : List.copyOf(news);
     search = search == null ? List.of() : List.copyOf(search);
+    universe = universe == null ? List.of() : List.copyOf(universe);
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
   }
 
   /** The configured chain for {@code capability} (may be empty). */
   List<String> chain(ProviderKind<?> capability) {
-    return pick(capability, quotes, bars, profile, news, search);
+    return capability == ProviderKind.UNIVERSE ? universe : pick(capability, quotes, bars, profile, news, search);
   }
 
   /**
@@ -76,7 +79,7 @@ public record RoutingProperties(
     }
 
     List<String> chain(ProviderKind<?> capability) {
-      return pick(capability, quotes, bars, profile, news, List.of());
+      return capability == ProviderKind.UNIVERSE ? List.of() : pick(capability, quotes, bars, profile, news, List.of());
     }
   }
 

@@ -1,17 +1,14 @@
 package dev.quotegate.quote;
 
 import dev.quotegate.fetch.Batcher;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.ProviderKind;
 import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import reactor.core.publisher.Mono;
@@ -21,11 +18,11 @@ import reactor.core.scheduler.Scheduler;
  * Fetches one symbol's quote along its provider chain, batched per provider.
  *
  * <p>Each quote provider has its own {@link Batcher} (its batch size, window and pending
- * bound), whose batch call goes through the provider's resilience guards. A symbol is queued
- * at the first provider of its chain that would take a call now; when that provider's batch
- * fails or is refused, the symbol moves on to the next provider's batcher (where it batches
- * again with the other symbols moving on). A not-found answer is final. When the chain is
- * exhausted the error says why for each provider ({@link ProviderRouter#exhausted}).
+ * bound), whose batch call goes through the provider's resilience guards at the plan's cost.
+ * The router walks the symbol's chain ({@link ProviderRouter#callBatched}): the symbol is
+ * queued at the first provider that would take a call now; when that provider's batch fails
+ * or is refused, the symbol moves on to the next provider's batcher (where it batches again
+ * with the other symbols moving on). A not-found answer is final.
  *
  * <p>The fetcher does not coalesce: {@link QuoteService} puts one {@code Coalescer} in front,
  * so one symbol has at most one walk of its chain in flight.
@@ -40,13 +37,12 @@ final class QuoteFetcher {
       ProviderRouter router, Duration batchWindow, Duration refreshBatchWindow, int maxPending, Scheduler scheduler,
       MeterRegistry registry) {
     this.router = Objects.requireNonNull(router, "router");
-    for (String name : router.providerNames(ProviderKind.QUOTES)) {
-      QuoteProvider provider = router.provider(ProviderKind.QUOTES, name);
+    router.providers(ProviderKind.QUOTES).forEach((name, provider) -> {
       batchers.put(name, batcher("quotes." + name, name, provider, batchWindow, maxPending, scheduler, registry));
       // Background refreshes batch apart, over a longer window: nobody waits on them.
       refreshBatchers.put(name,
           batcher("quotes-refresh." + name, name, provider, refreshBatchWindow, maxPending, scheduler, registry));
-    }
+    });
   }
 
   private Batcher<String, Quote> batcher(
@@ -57,7 +53,8 @@ final class QuoteFetcher {
         window,
         provider.maxBatchSize(),
         Math.max(maxPending, provider.maxBatchSize()),
-        symbols -> router.guard(name, ProviderKind.QUOTES, provider.quotes(symbols)).map(answers -> withSource(answers, name)),
+        symbols -> router.guardBatch(name, ProviderKind.QUOTES, symbols.size(), provider.quotes(symbols))
+            .map(answers -> withSource(answers, name)),
         scheduler,
         registry);
   }
@@ -73,34 +70,9 @@ final class QuoteFetcher {
    */
   Mono<Quote> fetch(String symbol, boolean background) {
     Map<String, Batcher<String, Quote>> which = background ? refreshBatchers : batchers;
-    return router.withDeadline(
-        Mono.defer(() -> attempt(which, symbol, router.chain(ProviderKind.QUOTES, symbol), 0, new ArrayList<>())));
-  }
-
-  private Mono<Quote> attempt(
-      Map<String, Batcher<String, Quote>> batchers, String symbol, List<QuoteProvider> chain, int index,
-      List<GatewayException> failures) {
-    if (index == chain.size()) {
-      return Mono.error(router.exhausted(ProviderKind.QUOTES, failures));
-    }
-    String name = chain.get(index).name();
-    GatewayException refused = router.refusal(name, ProviderKind.QUOTES);
-    if (refused != null) {
-      return next(batchers, symbol, chain, index, failures, refused);
-    }
-    return batchers
-        .get(name)
-        .get(symbol)
-        .onErrorResume(ProviderRouter::fallsThrough,
-            e -> next(batchers, symbol, chain, index, failures, (GatewayException) e));
-  }
-
-  private Mono<Quote> next(
-      Map<String, Batcher<String, Quote>> batchers, String symbol, List<QuoteProvider> chain, int index,
-      List<GatewayException> failures, GatewayException e) {
-    failures.add(e);
-    router.fellBack(ProviderKind.QUOTES, chain.get(index).name());
-    return attempt(batchers, symbol, chain, index + 1, failures);
+    // The router walks the chain (skipping refusing providers and those that cannot serve the
+    // symbol); each provider's batcher guards its batch call once for all its symbols.
+    return router.callBatched(ProviderKind.QUOTES, symbol, provider -> which.get(provider.name()).get(symbol));
   }
 
   /** Every quote names the provider that really served it, whatever the adapter wrote. */

@@ -55,7 +55,7 @@ public final class QuoteService {
   private final Counter staleServed;
   private final Counter notFoundCached;
 
-  /** One provider, no routing or resilience guards, in-process cache only (tests, tools). */
+  /** One provider behind a pass-through guard ({@link ProviderRouter#single}), in-process cache only (tests, tools). */
   public QuoteService(
       QuoteProvider provider,
       LocalCache<Quote> cache,
@@ -64,12 +64,12 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
-    this(ProviderRouter.unguarded(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
+    this(ProviderRouter.single(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
         TieredCache.localOnly(CacheKind.QUOTE, cache, ttl, props.staleMaxAge(), clock), props, clock,
         batchScheduler, registry);
   }
 
-  /** One provider, no routing or resilience guards, over the given cache tiers (tests, tools). */
+  /** One provider behind a pass-through guard ({@link ProviderRouter#single}), over the given cache tiers (tests, tools). */
   public QuoteService(
       QuoteProvider provider,
       TieredCache<Quote> cache,
@@ -77,7 +77,7 @@ public final class QuoteService {
       Clock clock,
       Scheduler batchScheduler,
       MeterRegistry registry) {
-    this(ProviderRouter.unguarded(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
+    this(ProviderRouter.single(ProviderKind.QUOTES, clock, registry, Objects.requireNonNull(provider, "provider")),
         cache, props, clock, batchScheduler, registry);
   }
 
@@ -175,10 +175,10 @@ public final class QuoteService {
    * over {@code refresh-batch-window} since no client waits for it (a client arriving past the
    * grace period joins it through the coalescer).
    */
-  private Mono<QuoteResult> refresh(String symbol) {
-    return coalescer.get(symbol, () -> load(symbol, true))
-        .<QuoteResult>map(entry -> new Found(symbol, entry, Origin.UPSTREAM))
-        .onErrorResume(e -> Mono.just(fallback(symbol, e)));
+  private Mono<Cached<Quote>> refresh(String symbol) {
+    // Its errors reach the revalidator (counted as failed refreshes): no client waits on it,
+    // so nothing is served stale for it either.
+    return coalescer.get(symbol, () -> load(symbol, true));
   }
 
   /** The shared upstream fetch: runs once per symbol however many callers wait on it. */

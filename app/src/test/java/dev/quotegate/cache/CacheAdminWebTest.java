@@ -94,7 +94,8 @@ class CacheAdminWebTest {
   }
 
   @Test
-  void aKindWithoutACacheIsA404() {
-    admin(web.delete().uri("/api/v1/admin/cache?kind=news&pattern=*")).exchange().expectStatus().isNotFound();
+  void anUnknownKindIsA400NamingIt() {
+    admin(web.delete().uri("/api/v1/admin/cache?kind=bars&pattern=*")).exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.invalidParams[0].name").isEqualTo("kind");
   }
 }

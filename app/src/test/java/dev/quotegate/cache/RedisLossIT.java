@@ -44,6 +44,7 @@ class RedisLossIT {
               "--quotegate.simulator.port=0",
               "--quotegate.redis.url=" + redis.url(),
               "--quotegate.redis.command-timeout=200ms",
+              "--quotegate.admin.token=t0ken",
               "--quotegate.redis.reconnect-delay-max=500ms",
               "--quotegate.redis.breaker-open-for=500ms",
               // Short freshness: the load keeps reading L2, taking leases and writing fills.
@@ -110,7 +111,9 @@ class RedisLossIT {
   }
 
   private static JsonNode health(HttpClient http) {
-    String body = http.get().uri("/actuator/health").responseSingle((res, b) -> b.asString()).block(TIMEOUT);
+    // health details need the admin token
+    String body = http.headers(h -> h.set("authorization", "Bearer t0ken")).get().uri("/actuator/health")
+        .responseSingle((res, b) -> b.asString()).block(TIMEOUT);
     return JSON.readTree(body);
   }
 

@@ -52,6 +52,15 @@ abstract class AbstractHistoryIT {
         .block(TIMEOUT);
   }
 
+  /** As {@link #get(int, String)} with the admin token (health details are the operator's). */
+  static Map.Entry<Integer, JsonNode> adminGet(int port, String uri) {
+    return HttpClient.create().baseUrl("http://127.0.0.1:" + port)
+        .headers(h -> h.set("authorization", "Bearer " + TOKEN)).get().uri(uri)
+        .responseSingle((res, body) -> body.asString().defaultIfEmpty("{}")
+            .map(b -> Map.entry(res.status().code(), JSON.readTree(b))))
+        .block(TIMEOUT);
+  }
+
   Map.Entry<Integer, JsonNode> get(String uri) {
     return get(port, uri);
   }

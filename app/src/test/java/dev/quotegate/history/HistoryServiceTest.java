@@ -7,6 +7,8 @@ import dev.quotegate.calendar.BarSchedule;
 import dev.quotegate.calendar.MarketCalendar;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.ProviderKind;
+import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -42,11 +44,13 @@ class HistoryServiceTest {
     clock = MutableClock.marketOpen(); // Monday 2026-11-23 10:00 New York
     store = new FakeStore();
     provider = new FakeBars(schedule, clock);
-    service = new HistoryService(store, provider, schedule, props(), clock, new SimpleMeterRegistry());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    service = new HistoryService(store, ProviderRouter.single(ProviderKind.BARS, clock, registry, provider), schedule,
+        props(), clock, registry);
   }
 
   static HistoryProperties props() {
-    return new HistoryProperties(null, null, null, null, Path.of("target"), "fake", 0, 4, 100, Duration.ofSeconds(1),
+    return new HistoryProperties(null, null, null, null, Path.of("target"), 0, 4, 100, Duration.ofSeconds(1),
         Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
         500, 5000, 16, 4, 1000, Duration.ofSeconds(15), Duration.ofDays(1), LocalDate.of(1990, 1, 1), 100, 2, 1, 10,
         Duration.ofSeconds(10));

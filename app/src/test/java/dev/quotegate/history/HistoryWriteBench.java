@@ -31,7 +31,7 @@ public final class HistoryWriteBench {
     int concurrency = Integer.parseInt(args[5]);
     int batch = Integer.parseInt(args[6]);
     HistoryProperties props = new HistoryProperties(url.isEmpty() ? null : url, user, null, schema.isEmpty() ? null : schema,
-        Path.of("target", "bench-h2"), "sim", 0, Math.max(concurrency, 1), 1000, Duration.ofSeconds(10),
+        Path.of("target", "bench-h2"), 0, Math.max(concurrency, 1), 1000, Duration.ofSeconds(10),
         Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30),
         batch, 5000, 16, 4, 10000, Duration.ofSeconds(15), Duration.ofDays(1), LocalDate.of(1990, 1, 1), 5000, 4, 2, 100,
         Duration.ofSeconds(10));

@@ -12,13 +12,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.FilterType;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /** Which adapters exist for which settings, and what a wrong setting does at startup. */
@@ -56,9 +56,11 @@ class ProviderConfigurationTest {
   void realProvidersAreOffByDefault() {
     runner.run(ctx -> {
       assertThat(ctx).hasNotFailed();
-      assertThat(ctx.getBeansOfType(ProviderDescriptor.class)).isEmpty();
+      assertThat(ctx.getBeansOfType(ProviderDescriptor.class).values()).as("the simulator's descriptor alone")
+          .extracting(ProviderDescriptor::name).containsExactly("sim");
       assertThat(ctx.getBeansOfType(QuoteProvider.class)).hasSize(1);
-      assertThat(ctx.getBean(ProviderStartupReport.class).lines()).containsExactly("provider sim: used for [QUOTES]; batch 20");
+      assertThat(ctx.getBean(ProviderStartupReport.class).lines()).singleElement().asString()
+          .startsWith("provider sim: used for [QUOTES, BARS, PROFILE, NEWS, SEARCH, UNIVERSE]; limits unlimited/s unlimited/min unlimited/day, batch 20");
     });
   }
 
@@ -80,14 +82,14 @@ class ProviderConfigurationTest {
         .run(ctx -> {
           assertThat(ctx).hasNotFailed();
           assertThat(ctx.getBeansOfType(ProviderDescriptor.class).values()).extracting(ProviderDescriptor::name)
-              .containsExactlyInAnyOrder("yahoo", "finnhub", "alphavantage", "polygon", "twelvedata");
+              .containsExactlyInAnyOrder("yahoo", "finnhub", "alphavantage", "polygon", "twelvedata", "sim");
           assertThat(ctx.getBean(FinnhubProperties.class).apiKey().reveal()).isEqualTo("env-fh-key");
           assertThat(ctx.getBeansOfType(BarProvider.class)).as("every adapter that can serve bars, and the simulator")
               .containsKeys("yahooProvider", "finnhubProvider", "alphaVantageProvider", "polygonProvider", "twelveDataProvider")
               .hasSize(6);
           assertThat(ctx.getBeansOfType(ProviderDescriptor.class).values())
               .filteredOn(d -> d.capabilities().contains(Capability.BARS)).as("configured for bars")
-              .extracting(ProviderDescriptor::name).containsExactlyInAnyOrder("yahoo", "alphavantage", "polygon", "twelvedata");
+              .extracting(ProviderDescriptor::name).containsExactlyInAnyOrder("yahoo", "alphavantage", "polygon", "twelvedata", "sim");
           List<String> lines = ctx.getBean(ProviderStartupReport.class).lines();
           assertThat(lines).hasSize(6).anySatisfy(l -> assertThat(l).startsWith(
               "provider finnhub: used for [QUOTES, NEWS]; limits 30/s 60/min unlimited/day, batch 1; endpoint https://finnhub.io/api/v1; api key set"));

@@ -45,7 +45,12 @@ class ProviderGuardTest {
   }
 
   private ProviderGuard guard(String... settings) {
-    return ProviderGuard.of("p", policy(settings), clock, registry, CircuitBreakerRegistry.ofDefaults(),
+    return guard(PlanLimits.NONE, settings);
+  }
+
+  /** A guard sized from {@code limits} (the provider's plan) and the resilience {@code settings}. */
+  private ProviderGuard guard(PlanLimits limits, String... settings) {
+    return ProviderGuard.of("p", policy(settings), limits, clock, registry, CircuitBreakerRegistry.ofDefaults(),
         RateLimiterRegistry.ofDefaults(), BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults(),
         TimeLimiterRegistry.ofDefaults());
   }
@@ -70,7 +75,7 @@ class ProviderGuardTest {
   @Test
   void retriesAnUnavailableProviderWithBackoffOnATimerThenSucceeds() {
     ProviderGuard guard = guard("max-attempts", "3", "retry-backoff", "200ms", "retry-jitter", "0");
-    StepVerifier.withVirtualTime(() -> guard.apply(ProviderKind.QUOTES, call(unavailable(), unavailable())))
+    StepVerifier.withVirtualTime(() -> guard.apply(ProviderKind.QUOTES, 1, call(unavailable(), unavailable())))
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(199))
         .thenAwait(Duration.ofMillis(1))
@@ -94,7 +99,7 @@ class ProviderGuardTest {
         new Upstream("p", UpstreamFailure.UNAVAILABLE, "HTTP 503", Duration.ofMillis(1), null)}) {
       subscriptions.set(0);
       guard.reset();
-      StepVerifier.create(guard.apply(ProviderKind.QUOTES, call(e, e, e)))
+      StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call(e, e, e)))
           .expectErrorSatisfies(err -> assertThat(err).as("error for %s", e.getMessage()).isSameAs(e))
           .verify(TIMEOUT);
       assertThat(subscriptions).as("attempts for %s", e.getMessage()).hasValue(1);
@@ -105,7 +110,7 @@ class ProviderGuardTest {
   void timesOutAHangingCallAfterTheConfiguredTimeoutAndCancelsIt() {
     ProviderGuard guard = guard("timeout", "750ms");
     AtomicInteger cancelled = new AtomicInteger();
-    StepVerifier.withVirtualTime(() -> guard.apply(ProviderKind.QUOTES, Mono.<String>never().doOnCancel(cancelled::incrementAndGet)))
+    StepVerifier.withVirtualTime(() -> guard.apply(ProviderKind.QUOTES, 1, Mono.<String>never().doOnCancel(cancelled::incrementAndGet)))
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(749))
         .thenAwait(Duration.ofMillis(1))
@@ -121,12 +126,12 @@ class ProviderGuardTest {
     ProviderGuard guard = guard("max-attempts", "1", "sliding-window-size", "4", "minimum-calls", "4",
         "failure-rate-threshold", "50", "open-duration", "30s", "half-open-calls", "1");
     for (int i = 0; i < 4; i++) {
-      StepVerifier.create(guard.apply(ProviderKind.QUOTES, Mono.error(unavailable()))).expectError().verify(TIMEOUT);
+      StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, Mono.error(unavailable()))).expectError().verify(TIMEOUT);
     }
     assertThat(guard.circuitState()).isEqualTo("OPEN");
     assertThat(guard.refusal()).as("refused before calling").isNotNull();
     subscriptions.set(0);
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call()))
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(Upstream.class, u -> {
           assertThat(u.getMessage()).contains("circuit open");
           assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(30));
@@ -137,7 +142,7 @@ class ProviderGuardTest {
 
     clock.advance(Duration.ofSeconds(31));
     assertThat(guard.refusal()).as("trial call allowed after the open duration").isNull();
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
     assertThat(guard.circuitState()).as("closed again after a successful trial call").isEqualTo("CLOSED");
   }
 
@@ -147,7 +152,7 @@ class ProviderGuardTest {
     for (int i = 0; i < 8; i++) {
       RuntimeException e = i % 2 == 0 ? new GatewayException.NotFound("X", "unknown")
           : new Upstream("p", UpstreamFailure.RATE_LIMITED, "HTTP 429");
-      StepVerifier.create(guard.apply(ProviderKind.QUOTES, Mono.error(e))).expectError().verify(TIMEOUT);
+      StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, Mono.error(e))).expectError().verify(TIMEOUT);
     }
     assertThat(guard.circuitState()).isEqualTo("CLOSED");
   }
@@ -155,12 +160,12 @@ class ProviderGuardTest {
   @Test
   void a429WithRetryAfterCoolsTheProviderDownForThatLongWithoutSendingCalls() {
     ProviderGuard guard = guard("cooldown-max", "1m");
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES,
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1,
             Mono.error(new Upstream("p", UpstreamFailure.RATE_LIMITED, "HTTP 429", Duration.ofSeconds(7), null))))
         .expectError().verify(TIMEOUT);
     subscriptions.set(0);
     clock.advance(Duration.ofSeconds(6));
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call()))
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(Upstream.class, u -> {
           assertThat(u.kind()).isEqualTo(UpstreamFailure.RATE_LIMITED);
           assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -169,13 +174,13 @@ class ProviderGuardTest {
     assertThat(subscriptions).as("calls sent during the cool-down").hasValue(0);
     assertThat(calls("rejected")).isEqualTo(1.0);
     clock.advance(Duration.ofSeconds(1));
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
   }
 
   @Test
   void aCoolDownNeverLastsLongerThanTheConfiguredMaximum() {
     ProviderGuard guard = guard("cooldown-max", "10s");
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES,
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1,
             Mono.error(new Upstream("p", UpstreamFailure.UNAVAILABLE, "HTTP 503", Duration.ofHours(2), null))))
         .expectError().verify(TIMEOUT);
     assertThat(guard.refusal()).isNotNull();
@@ -185,9 +190,9 @@ class ProviderGuardTest {
 
   @Test
   void theRateLimiterRefusesCallsBeyondThePlanWithoutSendingThem() {
-    ProviderGuard guard = guard("rate-limit-per-minute", "1", "rate-limit-wait", "0s");
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call()))
+    ProviderGuard guard = guard(new PlanLimits(0, 1, 0, 1, false), "rate-limit-wait", "0s");
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(Upstream.class,
             u -> assertThat(u.kind()).isEqualTo(UpstreamFailure.RATE_LIMITED)))
         .verify(TIMEOUT);
@@ -197,32 +202,56 @@ class ProviderGuardTest {
 
   @Test
   void theDailyQuotaRefusesWhenSpentAndRenewsAtMidnight() {
-    ProviderGuard guard = guard("daily-quota", "2");
+    ProviderGuard guard = guard(new PlanLimits(0, 0, 2, 1, false));
     for (int i = 0; i < 2; i++) {
-      StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+      StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
     }
     assertThat(guard.refusal()).as("refused once the quota is spent").isNotNull();
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectError(Upstream.class).verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectError(Upstream.class).verify(TIMEOUT);
     assertThat(subscriptions).hasValue(2);
     clock.advance(Duration.ofDays(1));
     assertThat(guard.refusal()).isNull();
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+  }
+
+  @Test
+  void aBatchOfAProviderThatChargesPerSymbolSpendsOneQuotaUnitPerSymbol() {
+    ProviderGuard guard = guard(new PlanLimits(0, 0, 10, 8, true));
+    // 8 symbols cost 8 of the 10 units a day; a second batch of 8 does not fit, one of 2 does
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 8, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 8, call()))
+        .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("quota")).verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 2, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    assertThat(subscriptions).as("calls sent").hasValue(2);
+    assertThat(guard.refusal()).as("quota spent").isNotNull();
+  }
+
+  @Test
+  void aCoolDownShowsAsAnImpairmentThoughTheCircuitStaysClosed() {
+    ProviderGuard guard = guard("cooldown-max", "1m");
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1,
+            Mono.error(new Upstream("p", UpstreamFailure.RATE_LIMITED, "HTTP 429", Duration.ofSeconds(7), null))))
+        .expectError().verify(TIMEOUT);
+    assertThat(guard.circuitState()).isEqualTo("CLOSED");
+    assertThat(guard.impairment()).contains("cooling down");
+    clock.advance(Duration.ofSeconds(8));
+    assertThat(guard.impairment()).isNull();
   }
 
   @Test
   void theBulkheadRefusesCallsBeyondMaxConcurrentCalls() {
     ProviderGuard guard = guard("max-concurrent-calls", "1");
     Sinks.One<String> slow = Sinks.one();
-    Supplier<Mono<String>> first = () -> guard.apply(ProviderKind.QUOTES, slow.asMono());
+    Supplier<Mono<String>> first = () -> guard.apply(ProviderKind.QUOTES, 1, slow.asMono());
     StepVerifier.create(first.get())
-        .then(() -> StepVerifier.create(guard.apply(ProviderKind.QUOTES, call()))
+        .then(() -> StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call()))
             .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("bulkhead"))
             .verify(TIMEOUT))
         .then(() -> slow.tryEmitValue("slow"))
         .expectNext("slow")
         .expectComplete()
         .verify(TIMEOUT);
-    StepVerifier.create(guard.apply(ProviderKind.QUOTES, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(guard.apply(ProviderKind.QUOTES, 1, call())).expectNext("ok").expectComplete().verify(TIMEOUT);
   }
 
   @Test

@@ -8,12 +8,12 @@ import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TieredCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.calendar.MarketCalendar;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
 import dev.quotegate.quote.QuoteProperties;
-import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteResult;
+import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.testsupport.FakeQuoteProvider;
 import dev.quotegate.testsupport.MutableClock;
@@ -54,6 +54,9 @@ class ProviderRouterTest {
     }
   }
 
+  /** Descriptors by provider name: what a provider says it can serve (empty: everything). */
+  private final Map<String, ProviderDescriptor> descriptors = new LinkedHashMap<>();
+
   private ProviderRouter router(String... settings) {
     Map<String, String> map = new HashMap<>();
     for (int i = 0; i < settings.length; i += 2) {
@@ -70,11 +73,11 @@ class ProviderRouterTest {
     providers.put(ProviderKind.PROFILE, Map.of("profiles", profiles));
     Map<String, ProviderGuard> guards = new LinkedHashMap<>();
     for (String name : List.of("primary", "secondary", "profiles")) {
-      guards.put(name, ProviderGuard.of(name, resilience.policy(name), clock, registry, CircuitBreakerRegistry.ofDefaults(),
+      guards.put(name, ProviderGuard.of(name, resilience.policy(name), PlanLimits.NONE, clock, registry, CircuitBreakerRegistry.ofDefaults(),
           RateLimiterRegistry.ofDefaults(), BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults(),
           TimeLimiterRegistry.ofDefaults()));
     }
-    return ProviderRouter.build(routing, providers, guards, new LinkedHashMap<>());
+    return ProviderRouter.build(routing, providers, guards, descriptors, new LinkedHashMap<>());
   }
 
   private QuoteService service(ProviderRouter router) {

@@ -78,7 +78,7 @@ class ProviderSecretsIT {
     r.add("quotegate.routing.quotes", () -> "switch");
     // generous: the first calls of a fresh test JVM are slow (class loading under BlockHound)
     for (String name : List.of("yahoo", "finnhub", "alphavantage", "polygon", "twelvedata")) {
-      r.add("quotegate.providers." + name + ".timeout", () -> "15s");
+      r.add("quotegate.resilience.providers." + name + ".timeout", () -> "12s");
     }
   }
 

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
       "quotegate.simulator.port=0",
       // Generous on a loaded CI machine: a timed-out fetch is retried by the next request
       // and would make the exact call counts below meaningless.
-      "quotegate.providers.sim.timeout=20s",
+      "quotegate.resilience.providers.sim.timeout=20s",
+      "quotegate.resilience.providers.sim.max-attempts=1",
       "quotegate.http-client.response-timeout=20s",
       // All 50 misses of one request must land in the same window even when a GC pause
       // or a busy core stretches the enqueueing loop past the default 5 ms.

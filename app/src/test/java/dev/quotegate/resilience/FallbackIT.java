@@ -57,7 +57,7 @@ class FallbackIT {
     @Bean
     QuoteProvider sim2(UpstreamClient client, Simulator secondSimulator) {
       return SimQuoteProvider.named("sim2", client,
-          new SimProviderProperties(true, URI.create(secondSimulator.baseUrl()), 20, Duration.ofSeconds(10), 5000),
+          new SimProviderProperties(true, URI.create(secondSimulator.baseUrl()), 20, 0, 0, 0, 5000),
           URI.create(secondSimulator.baseUrl()));
     }
   }

@@ -50,7 +50,7 @@ import reactor.netty.resources.ConnectionProvider;
       "quotegate.quotes.ttl-market-open=1s",
       "quotegate.quotes.ttl-market-closed=1s",
       "quotegate.resilience.providers.sim.timeout=1s",
-      "quotegate.resilience.providers.sim.rate-limit-per-second=50",
+      "quotegate.providers.sim.requests-per-second=50",
       "quotegate.resilience.providers.sim.open-duration=5s",
       "logging.level.dev.quotegate.provider=WARN"
     })

@@ -4,26 +4,25 @@ import static dev.quotegate.provider.ProviderJson.decimal;
 import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.Capability;
-import dev.quotegate.provider.PlanLimits;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
-import dev.quotegate.provider.ProviderDescriptor;
+import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
-import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.SymbolNormalizer;
+import dev.quotegate.provider.SymbolNormalizer.Convention;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.DayOfWeek;
@@ -55,8 +54,8 @@ import tools.jackson.databind.JsonNode;
  * HTTP 200: a body holding {@code Note} or {@code Information} (rate limit, or a premium
  * endpoint) or {@code Error Message} (unknown symbol, bad call) instead of data.
  */
-final class AlphaVantageAdapter
-    implements QuoteProvider, BarProvider, ProfileProvider, SearchProvider, ProviderDescriptor {
+final class AlphaVantageAdapter extends ProviderAdapter
+    implements QuoteProvider, BarProvider, ProfileProvider, SearchProvider {
 
   static final String NAME = "alphavantage";
   static final Set<Capability> OFFERED = EnumSet.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.SEARCH);
@@ -65,55 +64,16 @@ final class AlphaVantageAdapter
   /** A compact series holds the last 100 bars: longer ranges need outputsize=full. */
   private static final int COMPACT_BARS = 100;
 
-  private final ProviderEndpoint endpoint;
-  private final UpstreamClient.Provider http;
   private final AlphaVantageProperties props;
-  private final Set<Capability> capabilities;
   private final Clock clock;
   private final String key;
 
   AlphaVantageAdapter(UpstreamClient client, AlphaVantageProperties props, Clock clock) {
+    // Alpha Vantage takes its key only in the URL; the endpoint redacts it from every error.
+    super(NAME, OFFERED, props, Convention.ALPHA_VANTAGE, client, Map.of("Accept", "application/json"));
     this.props = props;
     this.clock = clock;
-    this.capabilities = Capability.configured(NAME, props.useFor(), OFFERED);
     this.key = props.apiKey().reveal();
-    this.endpoint = new ProviderEndpoint(client, NAME, props.baseUrl(), Map.of("Accept", "application/json"), props.timeout(), key);
-    this.http = endpoint.http();
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public PlanLimits limits() {
-    return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(), 1, false);
-  }
-
-  @Override
-  public boolean supportsSymbol(String symbol) {
-    return SymbolNormalizer.toProvider(Convention.ALPHA_VANTAGE, symbol).isPresent();
-  }
-
-  @Override
-  public String endpoint() {
-    return endpoint.endpoint();
-  }
-
-  @Override
-  public boolean keyConfigured() {
-    return true;
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return 1;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.quotegate.provider.alphavantage;
 
+import dev.quotegate.provider.AdapterProperties;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Capability;
 import jakarta.validation.constraints.AssertTrue;
@@ -7,7 +8,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,7 +23,6 @@ import org.springframework.validation.annotation.Validated;
  * @param apiKey the API key, normally from {@code QUOTEGATE_PROVIDERS_ALPHAVANTAGE_API_KEY};
  *     Alpha Vantage only takes it as the {@code apikey} query parameter, so URLs of this
  *     provider are never logged or tagged
- * @param timeout longest time one upstream call may take
  * @param requestsPerSecond most calls per second (about 1 on the free plan); 0 = unlimited
  * @param requestsPerMinute most calls per minute; 0 = unlimited
  * @param requestsPerDay most calls per day (25 on the free plan); 0 = unlimited
@@ -37,12 +36,11 @@ public record AlphaVantageProperties(
     @DefaultValue("false") boolean enabled,
     @DefaultValue("https://www.alphavantage.co") @NotNull URI baseUrl,
     ApiKey apiKey,
-    @DefaultValue("10s") @NotNull Duration timeout,
     @DefaultValue("1") @Min(0) int requestsPerSecond,
     @DefaultValue("0") @Min(0) int requestsPerMinute,
     @DefaultValue("25") @Min(0) int requestsPerDay,
     @DefaultValue("1") @Min(1) @Max(16) int maxConcurrency,
-    @DefaultValue("quotes,bars,profile,search") @NotNull Set<Capability> useFor) {
+    @DefaultValue("quotes,bars,profile,search") @NotNull Set<Capability> useFor) implements AdapterProperties {
 
   /** Enabled without a key is a startup error. */
   @AssertTrue(message = "is required when quotegate.providers.alphavantage.enabled=true (set QUOTEGATE_PROVIDERS_ALPHAVANTAGE_API_KEY)")

@@ -4,28 +4,27 @@ import static dev.quotegate.provider.ProviderJson.decimal;
 import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
-import dev.quotegate.provider.PlanLimits;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
-import dev.quotegate.provider.ProviderDescriptor;
+import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
-import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.SymbolNormalizer;
+import dev.quotegate.provider.SymbolNormalizer.Convention;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,62 +47,22 @@ import tools.jackson.databind.JsonNode;
  * search. The key travels in the {@code X-Finnhub-Token} header. A 403 means "not on your
  * plan" ({@link UpstreamFailure#UNSUPPORTED}), not an outage.
  */
-final class FinnhubAdapter
-    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider, ProviderDescriptor {
+final class FinnhubAdapter extends ProviderAdapter
+    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider {
 
   static final String NAME = "finnhub";
-  static final Set<Capability> OFFERED = EnumSet.allOf(Capability.class);
+  static final Set<Capability> OFFERED =
+      EnumSet.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH);
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
-  private final ProviderEndpoint endpoint;
-  private final UpstreamClient.Provider http;
   private final FinnhubProperties props;
-  private final Set<Capability> capabilities;
   private final Clock clock;
 
   FinnhubAdapter(UpstreamClient client, FinnhubProperties props, Clock clock) {
+    super(NAME, OFFERED, props, Convention.FINNHUB, client,
+        Map.of("X-Finnhub-Token", props.apiKey().reveal(), "Accept", "application/json"));
     this.props = props;
     this.clock = clock;
-    this.capabilities = Capability.configured(NAME, props.useFor(), OFFERED);
-    String key = props.apiKey().reveal();
-    this.endpoint =
-        new ProviderEndpoint(client, NAME, props.baseUrl(), Map.of("X-Finnhub-Token", key, "Accept", "application/json"), props.timeout(), key);
-    this.http = endpoint.http();
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public PlanLimits limits() {
-    return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(), 1, false);
-  }
-
-  @Override
-  public boolean supportsSymbol(String symbol) {
-    return SymbolNormalizer.toProvider(Convention.FINNHUB, symbol).isPresent();
-  }
-
-  @Override
-  public String endpoint() {
-    return endpoint.endpoint();
-  }
-
-  @Override
-  public boolean keyConfigured() {
-    return true;
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return 1;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.quotegate.provider.finnhub;
 
+import dev.quotegate.provider.AdapterProperties;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Capability;
 import jakarta.validation.constraints.AssertTrue;
@@ -20,7 +21,6 @@ import org.springframework.validation.annotation.Validated;
  * @param baseUrl Finnhub's API root; override for a proxy or a test server
  * @param apiKey the API key, normally from {@code QUOTEGATE_PROVIDERS_FINNHUB_API_KEY}; sent
  *     in the {@code X-Finnhub-Token} header, never in a URL
- * @param timeout longest time one upstream call may take
  * @param requestsPerSecond most calls per second (30 on every plan); 0 = unlimited
  * @param requestsPerMinute most calls per minute (60 on the free plan); 0 = unlimited
  * @param requestsPerDay most calls per day; 0 = unlimited (Finnhub has no daily cap)
@@ -36,13 +36,12 @@ public record FinnhubProperties(
     @DefaultValue("false") boolean enabled,
     @DefaultValue("https://finnhub.io/api/v1") @NotNull URI baseUrl,
     ApiKey apiKey,
-    @DefaultValue("5s") @NotNull Duration timeout,
     @DefaultValue("30") @Min(0) int requestsPerSecond,
     @DefaultValue("60") @Min(0) int requestsPerMinute,
     @DefaultValue("0") @Min(0) int requestsPerDay,
     @DefaultValue("quotes,profile,news,search") @NotNull Set<Capability> useFor,
     @DefaultValue("7d") @NotNull Duration newsLookback,
-    @DefaultValue("4") @Min(1) @Max(32) int maxConcurrency) {
+    @DefaultValue("4") @Min(1) @Max(32) int maxConcurrency) implements AdapterProperties {
 
   /** Enabled without a key is a startup error: the operator asked for Finnhub and gets none. */
   @AssertTrue(message = "is required when quotegate.providers.finnhub.enabled=true (set QUOTEGATE_PROVIDERS_FINNHUB_API_KEY)")

@@ -5,28 +5,27 @@ import static dev.quotegate.provider.ProviderJson.nonZero;
 import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
-import dev.quotegate.provider.PlanLimits;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
-import dev.quotegate.provider.ProviderDescriptor;
+import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
-import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.SymbolNormalizer;
+import dev.quotegate.provider.SymbolNormalizer.Convention;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
@@ -50,60 +49,20 @@ import tools.jackson.databind.JsonNode;
  * travels as {@code Authorization: Bearer}; a {@code next_url} is re-based on the configured
  * base URL, so the key never goes to a host the operator did not configure.
  */
-final class PolygonAdapter
-    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider, ProviderDescriptor {
+final class PolygonAdapter extends ProviderAdapter
+    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider {
 
   static final String NAME = "polygon";
-  static final Set<Capability> OFFERED = EnumSet.allOf(Capability.class);
+  static final Set<Capability> OFFERED =
+      EnumSet.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH);
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
-  private final ProviderEndpoint endpoint;
-  private final UpstreamClient.Provider http;
   private final PolygonProperties props;
-  private final Set<Capability> capabilities;
 
   PolygonAdapter(UpstreamClient client, PolygonProperties props) {
+    super(NAME, OFFERED, props, Convention.POLYGON, client,
+        Map.of("Authorization", "Bearer " + props.apiKey().reveal(), "Accept", "application/json"));
     this.props = props;
-    this.capabilities = Capability.configured(NAME, props.useFor(), OFFERED);
-    String key = props.apiKey().reveal();
-    this.endpoint = new ProviderEndpoint(client, NAME, props.baseUrl(),
-        Map.of("Authorization", "Bearer " + key, "Accept", "application/json"), props.timeout(), key);
-    this.http = endpoint.http();
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public PlanLimits limits() {
-    return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(), props.batchSize(), false);
-  }
-
-  @Override
-  public boolean supportsSymbol(String symbol) {
-    return SymbolNormalizer.toProvider(Convention.POLYGON, symbol).isPresent();
-  }
-
-  @Override
-  public String endpoint() {
-    return endpoint.endpoint();
-  }
-
-  @Override
-  public boolean keyConfigured() {
-    return true;
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return props.batchSize();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.quotegate.provider.polygon;
 
+import dev.quotegate.provider.AdapterProperties;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Capability;
 import jakarta.validation.constraints.AssertTrue;
@@ -7,7 +8,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,7 +22,6 @@ import org.springframework.validation.annotation.Validated;
  *     override for a proxy or a test server
  * @param apiKey the API key, normally from {@code QUOTEGATE_PROVIDERS_POLYGON_API_KEY}; sent as
  *     {@code Authorization: Bearer}, never in a URL
- * @param timeout longest time one upstream call may take (each page of a paged answer)
  * @param requestsPerSecond most calls per second; 0 = unlimited
  * @param requestsPerMinute most calls per minute (5 on the free plan); 0 = unlimited
  * @param requestsPerDay most calls per day; 0 = unlimited
@@ -37,13 +36,12 @@ public record PolygonProperties(
     @DefaultValue("false") boolean enabled,
     @DefaultValue("https://api.polygon.io") @NotNull URI baseUrl,
     ApiKey apiKey,
-    @DefaultValue("5s") @NotNull Duration timeout,
     @DefaultValue("0") @Min(0) int requestsPerSecond,
     @DefaultValue("5") @Min(0) int requestsPerMinute,
     @DefaultValue("0") @Min(0) int requestsPerDay,
     @DefaultValue("100") @Min(1) @Max(1000) int batchSize,
     @DefaultValue("10") @Min(1) @Max(100) int maxPages,
-    @DefaultValue("quotes,bars,profile,news,search") @NotNull Set<Capability> useFor) {
+    @DefaultValue("quotes,bars,profile,news,search") @NotNull Set<Capability> useFor) implements AdapterProperties {
 
   /** Enabled without a key is a startup error. */
   @AssertTrue(message = "is required when quotegate.providers.polygon.enabled=true (set QUOTEGATE_PROVIDERS_POLYGON_API_KEY)")

@@ -70,7 +70,7 @@ final class SimBarProvider implements BarProvider {
               URI uri =
                   baseUrl.get().resolve("/v1/bars/" + URLEncoder.encode(symbol, StandardCharsets.UTF_8)
                       + "?interval=" + interval.code() + "&from=" + fromSec + "&to=" + toSec);
-              return http.get(uri, java.util.Map.of("accept", "application/json"), props.timeout())
+              return http.get(uri, java.util.Map.of("accept", "application/json"), http.exchangeTimeout())
                   .map(
                       res -> {
                         http.checkStatus(res);

@@ -102,7 +102,7 @@ final class SimMarketProvider implements ProfileProvider, NewsProvider, SearchPr
 
   private <B, T> Mono<T> fetch(String operation, String pathAndQuery, String item, Class<B> type, Function<B, T> map) {
     return http.call(operation, Mono.defer(() -> http
-        .get(baseUrl.get().resolve(pathAndQuery), Map.of("accept", "application/json"), props.timeout())
+        .get(baseUrl.get().resolve(pathAndQuery), Map.of("accept", "application/json"), http.exchangeTimeout())
         .map(res -> {
           http.checkStatus(res);
           if (res.status() == 404) {

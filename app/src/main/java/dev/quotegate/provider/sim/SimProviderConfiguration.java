@@ -2,8 +2,13 @@ package dev.quotegate.provider.sim;
 
 import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.Capability;
+import dev.quotegate.provider.PlanLimits;
+import dev.quotegate.provider.ProviderDescriptor;
 import dev.quotegate.provider.QuoteProvider;
 import java.net.URI;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -23,6 +28,43 @@ class SimProviderConfiguration {
   @Bean
   SimMarketProvider simMarketProvider(UpstreamClient client, SimProviderProperties props, Environment env) {
     return new SimMarketProvider(client, props, baseUrl(props, env));
+  }
+
+  /** The simulator's plan as configured (no limits unless set) and what it serves. */
+  @Bean
+  ProviderDescriptor simDescriptor(SimProviderProperties props, Environment env) {
+    Supplier<URI> url = baseUrl(props, env);
+    return new ProviderDescriptor() {
+      @Override
+      public String name() {
+        return SimQuoteProvider.NAME;
+      }
+
+      @Override
+      public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+      }
+
+      @Override
+      public PlanLimits limits() {
+        return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(),
+            props.batchSize(), false);
+      }
+
+      @Override
+      public String endpoint() {
+        try {
+          return url.get().toString();
+        } catch (IllegalStateException notYet) {
+          return "(embedded simulator)";
+        }
+      }
+
+      @Override
+      public boolean keyConfigured() {
+        return false;
+      }
+    };
   }
 
   @Bean

@@ -65,7 +65,7 @@ public final class SimQuoteProvider implements QuoteProvider {
             () -> {
               URI uri =
                   baseUrl.get().resolve("/v1/quotes?symbols=" + URLEncoder.encode(String.join(",", symbols), StandardCharsets.UTF_8));
-              return http.get(uri, Map.of("accept", "application/json"), props.timeout())
+              return http.get(uri, Map.of("accept", "application/json"), http.exchangeTimeout())
                   .map(
                       res -> {
                         http.checkStatus(res);

@@ -4,24 +4,23 @@ import static dev.quotegate.provider.ProviderJson.decimal;
 import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
-import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.Capability;
-import dev.quotegate.provider.PlanLimits;
-import dev.quotegate.provider.ProviderDescriptor;
+import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
-import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.SymbolNormalizer;
+import dev.quotegate.provider.SymbolNormalizer.Convention;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -47,60 +46,19 @@ import tools.jackson.databind.JsonNode;
  * as strings; a body with {@code status:"error"} is an error whatever the HTTP status, read by
  * its {@code code}. In a batch, one symbol's error only drops that symbol.
  */
-final class TwelveDataAdapter implements QuoteProvider, BarProvider, SearchProvider, ProviderDescriptor {
+final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, BarProvider, SearchProvider {
 
   static final String NAME = "twelvedata";
   static final Set<Capability> OFFERED = EnumSet.of(Capability.QUOTES, Capability.BARS, Capability.SEARCH);
   private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final Set<String> US_EXCHANGES = Set.of("NASDAQ", "NYSE", "AMEX", "NYSE ARCA", "NYSEARCA", "CBOE", "BATS", "OTC", "IEX");
 
-  private final ProviderEndpoint endpoint;
-  private final UpstreamClient.Provider http;
   private final TwelveDataProperties props;
-  private final Set<Capability> capabilities;
 
   TwelveDataAdapter(UpstreamClient client, TwelveDataProperties props) {
+    super(NAME, OFFERED, props, Convention.TWELVE_DATA, client,
+        Map.of("Authorization", "apikey " + props.apiKey().reveal(), "Accept", "application/json"));
     this.props = props;
-    this.capabilities = Capability.configured(NAME, props.useFor(), OFFERED);
-    String key = props.apiKey().reveal();
-    this.endpoint = new ProviderEndpoint(client, NAME, props.baseUrl(),
-        Map.of("Authorization", "apikey " + key, "Accept", "application/json"), props.timeout(), key);
-    this.http = endpoint.http();
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public PlanLimits limits() {
-    return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(), props.batchSize(), true);
-  }
-
-  @Override
-  public boolean supportsSymbol(String symbol) {
-    return SymbolNormalizer.toProvider(Convention.TWELVE_DATA, symbol).isPresent();
-  }
-
-  @Override
-  public String endpoint() {
-    return endpoint.endpoint();
-  }
-
-  @Override
-  public boolean keyConfigured() {
-    return true;
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return props.batchSize();
   }
 
   @Override

@@ -5,25 +5,24 @@ import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException;
-import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
-import dev.quotegate.provider.PlanLimits;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
-import dev.quotegate.provider.ProviderDescriptor;
+import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.QuoteProvider;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
-import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.SymbolNormalizer;
+import dev.quotegate.provider.SymbolNormalizer.Convention;
 import dev.quotegate.provider.yahoo.YahooSession.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -47,60 +46,26 @@ import tools.jackson.databind.JsonNode;
  * {@link YahooSession}; a 401 refreshes it once and retries. Every call sends a browser-like
  * User-Agent.
  */
-final class YahooAdapter
-    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider, ProviderDescriptor {
+final class YahooAdapter extends ProviderAdapter
+    implements QuoteProvider, BarProvider, ProfileProvider, NewsProvider, SearchProvider {
 
   static final String NAME = "yahoo";
-  static final Set<Capability> OFFERED = EnumSet.allOf(Capability.class);
+  static final Set<Capability> OFFERED =
+      EnumSet.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH);
 
-  private final ProviderEndpoint endpoint;
-  private final UpstreamClient.Provider http;
   private final YahooSession session;
   private final YahooProperties props;
-  private final Set<Capability> capabilities;
 
   YahooAdapter(UpstreamClient client, YahooProperties props) {
+    super(NAME, OFFERED, props, null, client,
+        Map.of("User-Agent", props.userAgent(), "Accept", "application/json,text/plain,*/*"));
     this.props = props;
-    this.capabilities = Capability.configured(NAME, props.useFor(), OFFERED);
-    Map<String, String> headers = Map.of("User-Agent", props.userAgent(), "Accept", "application/json,text/plain,*/*");
-    this.endpoint = new ProviderEndpoint(client, NAME, props.baseUrl(), headers, props.timeout());
-    this.http = endpoint.http();
     this.session =
-        new YahooSession(endpoint, new ProviderEndpoint(client, NAME, props.cookieUrl(), Map.of("User-Agent", props.userAgent()), props.timeout()));
+        new YahooSession(endpoint, new ProviderEndpoint(client, NAME, props.cookieUrl(), Map.of("User-Agent", props.userAgent())));
   }
 
   YahooSession session() {
     return session;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public PlanLimits limits() {
-    return new PlanLimits(props.requestsPerSecond(), props.requestsPerMinute(), props.requestsPerDay(), props.batchSize(), false);
-  }
-
-  @Override
-  public String endpoint() {
-    return endpoint.endpoint();
-  }
-
-  @Override
-  public boolean keyConfigured() {
-    return false;
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return props.batchSize();
   }
 
   // ---- quotes -------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 package dev.quotegate.provider.yahoo;
 
+import dev.quotegate.provider.AdapterProperties;
 import dev.quotegate.provider.Capability;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,7 +22,6 @@ import org.springframework.validation.annotation.Validated;
  * @param cookieUrl the page fetched once per session for Yahoo's session cookie
  * @param userAgent the browser-like User-Agent sent on every call (without one Yahoo answers
  *     429)
- * @param timeout longest time one upstream call may take
  * @param requestsPerSecond most calls per second; 0 = unlimited
  * @param requestsPerMinute most calls per minute; 0 = unlimited
  * @param requestsPerDay most calls per day; 0 = unlimited
@@ -38,10 +37,9 @@ public record YahooProperties(
     @DefaultValue("https://fc.yahoo.com") @NotNull URI cookieUrl,
     @DefaultValue("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
         @NotBlank String userAgent,
-    @DefaultValue("5s") @NotNull Duration timeout,
     @DefaultValue("5") @Min(0) int requestsPerSecond,
     @DefaultValue("120") @Min(0) int requestsPerMinute,
     @DefaultValue("0") @Min(0) int requestsPerDay,
     @DefaultValue("50") @Min(1) @Max(200) int batchSize,
     @DefaultValue("2") @Min(1) @Max(16) int maxConcurrency,
-    @DefaultValue("quotes,bars,profile,news,search") @NotNull Set<Capability> useFor) {}
+    @DefaultValue("quotes,bars,profile,news,search") @NotNull Set<Capability> useFor) implements AdapterProperties {}

@@ -9,8 +9,8 @@ import static dev.quotegate.testsupport.TestUpstream.failsUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.calendar.BarInterval;
-import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Bar;
@@ -18,8 +18,8 @@ import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
-import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.FixtureServer;
+import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -64,7 +64,7 @@ class AlphaVantageAdapterTest {
     registry = new SimpleMeterRegistry();
     client = TestUpstream.client(registry);
     adapter = new AlphaVantageAdapter(client, new AlphaVantageProperties(true, server.baseUrl(""), ApiKey.valueOf(KEY),
-        Duration.ofSeconds(10), 1, 0, 25, 1, Set.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.SEARCH)),
+        1, 0, 25, 1, Set.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.SEARCH)),
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
 

@@ -18,8 +18,8 @@ import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
-import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.FixtureServer;
+import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -60,7 +60,7 @@ class FinnhubAdapterTest {
     server.reset();
     registry = new SimpleMeterRegistry();
     client = TestUpstream.client(registry);
-    adapter = new FinnhubAdapter(client, props(Set.of(Capability.values())),
+    adapter = new FinnhubAdapter(client, props(Set.of(Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH)),
         Clock.fixed(Instant.parse("2024-11-22T18:00:00Z"), ZoneOffset.UTC));
   }
 
@@ -71,7 +71,7 @@ class FinnhubAdapterTest {
   }
 
   static FinnhubProperties props(Set<Capability> useFor) {
-    return new FinnhubProperties(true, server.baseUrl("/api/v1"), ApiKey.valueOf(KEY), Duration.ofSeconds(10),
+    return new FinnhubProperties(true, server.baseUrl("/api/v1"), ApiKey.valueOf(KEY),
         30, 60, 0, useFor, Duration.ofDays(7), 4);
   }
 

@@ -15,8 +15,8 @@ import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
-import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.FixtureServer;
+import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -35,6 +35,10 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 class PolygonAdapterTest {
+
+  /** Every capability a real adapter offers (the universe is the simulator\'s alone). */
+  private static final java.util.Set<Capability> ALL = java.util.EnumSet.of(
+      Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH);
 
   static final String KEY = "pg-test-key-7d22";
   static final String AGGS = "/v2/aggs/ticker/AAPL/range/1/day/";
@@ -63,7 +67,7 @@ class PolygonAdapterTest {
 
   PolygonAdapter adapter(int maxPages) {
     return new PolygonAdapter(client, new PolygonProperties(true, server.baseUrl("/massive"), ApiKey.valueOf(KEY),
-        Duration.ofSeconds(10), 0, 5, 0, 100, maxPages, Set.of(Capability.values())));
+        0, 5, 0, 100, maxPages, ALL));
   }
 
   @AfterEach

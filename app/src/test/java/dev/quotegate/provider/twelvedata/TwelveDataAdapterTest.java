@@ -14,8 +14,8 @@ import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
-import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.FixtureServer;
+import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -57,7 +57,7 @@ class TwelveDataAdapterTest {
     registry = new SimpleMeterRegistry();
     client = TestUpstream.client(registry);
     adapter = new TwelveDataAdapter(client, new TwelveDataProperties(true, server.baseUrl(""), ApiKey.valueOf(KEY),
-        Duration.ofSeconds(10), 0, 8, 800, 8, Set.of(Capability.QUOTES, Capability.BARS, Capability.SEARCH)));
+        0, 8, 800, 8, Set.of(Capability.QUOTES, Capability.BARS, Capability.SEARCH)));
   }
 
   @AfterEach

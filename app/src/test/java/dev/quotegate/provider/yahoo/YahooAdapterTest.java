@@ -15,9 +15,9 @@ import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
+import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.FixtureServer.Recorded;
 import dev.quotegate.testsupport.FixtureServer.Reply;
-import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -37,6 +37,10 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 class YahooAdapterTest {
+
+  /** Every capability a real adapter offers (the universe is the simulator\'s alone). */
+  private static final java.util.Set<Capability> ALL = java.util.EnumSet.of(
+      Capability.QUOTES, Capability.BARS, Capability.PROFILE, Capability.NEWS, Capability.SEARCH);
 
   static final String COOKIE = "A3=d=AQABBKx1234&S=AQAAAtest";
   static FixtureServer server;
@@ -71,7 +75,7 @@ class YahooAdapterTest {
 
   static YahooProperties props(int batchSize) {
     return new YahooProperties(true, server.baseUrl(""), server.baseUrl("/cookie"), "Mozilla/5.0 QuotegateTest",
-        Duration.ofSeconds(10), 5, 120, 0, batchSize, 2, Set.of(Capability.values()));
+        5, 120, 0, batchSize, 2, ALL);
   }
 
   static String query(Recorded r) {
