@@ -58,7 +58,8 @@ class ProviderConfigurationTest {
       assertThat(ctx).hasNotFailed();
       assertThat(ctx.getBeansOfType(ProviderDescriptor.class)).isEmpty();
       assertThat(ctx.getBeansOfType(QuoteProvider.class)).hasSize(1);
-      assertThat(ctx.getBean(ProviderStartupReport.class).lines()).containsExactly("provider sim: used for [QUOTES]; batch 20");
+      assertThat(ctx.getBean(ProviderStartupReport.class).lines()).as("the simulator's quote, bar and market-data beans in one line")
+          .containsExactly("provider sim: used for [QUOTES, BARS, PROFILE, NEWS, SEARCH]; batch 20");
     });
   }
 
