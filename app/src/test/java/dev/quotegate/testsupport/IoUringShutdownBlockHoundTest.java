@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The simulator's io_uring event loops close without an uncaught error under BlockHound
- * ({@link IoUringShutdownBlockHound}): a stop used to end, about every second time, with a
- * {@code BlockingOperationError} thrown on the loop's own thread, which no test saw.
+ * ({@link IoUringShutdownBlockHound}): a stop used to end now and then with a {@code
+ * BlockingOperationError} thrown on the loop's own thread, which no test saw. The race does not
+ * show at every stop: without the allowance, 40 stops showed it in 2 runs of 3; the test makes
+ * 60.
  */
 class IoUringShutdownBlockHoundTest {
 
