@@ -16,6 +16,14 @@ public class QuotegateApplication {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       System.setProperty("io.netty.leakDetection.level", "disabled");
     }
+    // Lettuce (Redis), with both native transports available, warns at every client start,
+    // uses epoll and sets io_uring's keep-alive options on its epoll channels, which Netty
+    // ignores with a warning each (the keep-alive idle, interval and count never applied).
+    // Epoll for Lettuce, deliberately (its own preference); Reactor Netty's server and
+    // upstream client keep io_uring. -Dio.lettuce.core.iouring=true restores Lettuce's default.
+    if (System.getProperty("io.lettuce.core.iouring") == null) {
+      System.setProperty("io.lettuce.core.iouring", "false");
+    }
     SpringApplication.run(QuotegateApplication.class, args);
   }
 }

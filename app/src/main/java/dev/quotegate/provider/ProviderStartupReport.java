@@ -1,13 +1,17 @@
 package dev.quotegate.provider;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -22,11 +26,11 @@ class ProviderStartupReport {
   private static final Logger log = LoggerFactory.getLogger(ProviderStartupReport.class);
 
   private final ObjectProvider<ProviderDescriptor> descriptors;
-  private final ObjectProvider<QuoteProvider> quoteProviders;
+  private final ApplicationContext context;
 
-  ProviderStartupReport(ObjectProvider<ProviderDescriptor> descriptors, ObjectProvider<QuoteProvider> quoteProviders) {
+  ProviderStartupReport(ObjectProvider<ProviderDescriptor> descriptors, ApplicationContext context) {
     this.descriptors = descriptors;
-    this.quoteProviders = quoteProviders;
+    this.context = context;
   }
 
   @EventListener(ApplicationReadyEvent.class)
@@ -47,16 +51,35 @@ class ProviderStartupReport {
           limit(l.requestsPerMinute()), limit(l.requestsPerDay()), l.batchSize(),
           l.creditsPerSymbol() ? " (a credit per symbol)" : "", d.endpoint(), d.keyConfigured() ? "set" : "not needed"));
     }
-    for (QuoteProvider q : quoteProviders.orderedStream().toList()) {
-      if (!(q instanceof ProviderDescriptor)) {
-        byName.putIfAbsent(q.name(), String.format("provider %s: used for [QUOTES]; batch %d", q.name(), q.maxBatchSize()));
-      }
+    // A provider without a descriptor (the simulator, a test's own) is used for every kind
+    // of data it has a bean of, as routing sees it; it may be split over several beans (the
+    // simulator's quotes, bars and market data).
+    Map<String, Set<Capability>> undescribed = new TreeMap<>();
+    Map<String, Integer> batch = new TreeMap<>();
+    for (ProviderKind<?> kind : ProviderKind.ALL) {
+      collect(kind, undescribed, batch);
     }
+    undescribed.forEach((name, used) -> byName.putIfAbsent(name, String.format(
+        "provider %s: used for %s%s", name, used, batch.containsKey(name) ? "; batch " + batch.get(name) : "")));
     List<String> out = new ArrayList<>(byName.values());
     if (out.isEmpty()) {
       out.add("no market-data provider is configured: every upstream request will fail");
     }
     return out;
+  }
+
+  private <P> void collect(ProviderKind<P> kind, Map<String, Set<Capability>> used, Map<String, Integer> batch) {
+    Capability capability = Capability.valueOf(kind.key().toUpperCase(Locale.ROOT));
+    for (P p : context.getBeanProvider(kind.type()).orderedStream().toList()) {
+      if (p instanceof ProviderDescriptor) {
+        continue;
+      }
+      String name = kind.nameOf(p);
+      used.computeIfAbsent(name, n -> EnumSet.noneOf(Capability.class)).add(capability);
+      if (p instanceof QuoteProvider q) {
+        batch.putIfAbsent(name, q.maxBatchSize());
+      }
+    }
   }
 
   private static String limit(int n) {

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks a test class that needs real services at localhost. Where one is unreachable the
- * class is skipped with the reason printed; with {@code QUOTEGATE_REQUIRE_SERVICES=true}
- * (set by .ci/run) it fails instead.
+ * class is skipped (the build log counts it as skipped) with the reason printed to the class's
+ * output, {@code target/failsafe-reports/<class>-output.txt}; with {@code
+ * QUOTEGATE_REQUIRE_SERVICES=true} (set by .ci/run) it fails instead, naming the service.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

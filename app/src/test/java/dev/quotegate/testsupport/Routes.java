@@ -154,7 +154,10 @@ public final class Routes {
       path = path == null ? pattern : path;
     }
 
+    // Still abstract in Spring Framework 7's Visitor, though deprecated for removal: it must be
+    // implemented, and no route of the gateway uses a path extension.
     @Override
+    @SuppressWarnings("removal")
     public void pathExtension(String extension) {}
 
     @Override
