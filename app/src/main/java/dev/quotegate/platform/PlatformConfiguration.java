@@ -20,8 +20,8 @@ class PlatformConfiguration {
 
   /** Health component {@code upstream}: passive, from real calls. */
   @Bean
-  UpstreamHealth upstreamHealthIndicator(Clock clock) {
-    return new UpstreamHealth(clock, 5);
+  UpstreamHealth upstreamHealthIndicator(Clock clock, MeterRegistry registry) {
+    return new UpstreamHealth(clock, 5, registry);
   }
 
   /** Reactor Netty's {@code remote.address} meter tag shows provider names, never addresses. */

@@ -91,6 +91,16 @@ class RoutingConfiguration {
                     public Map<String, Object> details() {
                       return guard.details();
                     }
+
+                    @Override
+                    public String impairment() {
+                      return guard.impairment();
+                    }
+
+                    @Override
+                    public boolean refusing() {
+                      return guard.refusal() != null;
+                    }
                   }));
     }
     for (String configured : resilience.providers().keySet()) {
@@ -113,6 +123,11 @@ class RoutingConfiguration {
         log.info("routing {}: {}", c.key(), chainNames);
       }
     }
+    health.ifAvailable(h -> h.chains(() -> {
+      Map<String, List<String>> byKind = new LinkedHashMap<>();
+      router.chainNames().forEach((kind, names2) -> byKind.put(kind.key(), names2));
+      return byKind;
+    }));
     return router;
   }
 

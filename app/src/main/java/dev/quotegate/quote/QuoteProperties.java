@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  *     fewer, fuller provider calls
  * @param maxInFlight most distinct symbols being fetched upstream at once
  * @param maxPending most symbols waiting in open or unanswered batches
+ * @param staleIfSlow stale-if-slow: when the refresh of an expired quote that is still within
+ *     {@code staleMaxAge} takes longer than this, the old value is answered (marked stale)
+ *     and the fetch goes on for the cache; 0 turns it off
  */
 @Validated
 @ConfigurationProperties("quotegate.quotes")
@@ -39,4 +42,5 @@ public record QuoteProperties(
     @DefaultValue("5ms") @NotNull Duration batchWindow,
     @DefaultValue("50ms") @NotNull Duration refreshBatchWindow,
     @DefaultValue("10000") @Min(1) int maxInFlight,
-    @DefaultValue("10000") @Min(1) int maxPending) {}
+    @DefaultValue("10000") @Min(1) int maxPending,
+    @DefaultValue("250ms") @NotNull Duration staleIfSlow) {}

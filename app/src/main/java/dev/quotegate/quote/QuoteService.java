@@ -54,6 +54,7 @@ public final class QuoteService {
   private final Cache<String, Instant> notFound;
   private final Counter staleServed;
   private final Counter notFoundCached;
+  private final Counter staleSlow;
 
   /** One provider behind a pass-through guard ({@link ProviderRouter#single}), in-process cache only (tests, tools). */
   public QuoteService(
@@ -107,6 +108,10 @@ public final class QuoteService {
         Counter.builder("quotegate.quotes.stale.served")
             .description("Quotes served past their freshness because upstream failed")
             .register(registry);
+    this.staleSlow =
+        Counter.builder("quotegate.quotes.stale.slow")
+            .description("Quotes served stale because their refresh took longer than stale-if-slow")
+            .register(registry);
     this.notFoundCached =
         Counter.builder("quotegate.quotes.notfound.cached")
             .description("Unknown symbols answered from the negative cache")
@@ -143,7 +148,9 @@ public final class QuoteService {
           }
           List<Mono<QuoteResult>> fetches = new ArrayList<>(missing.size());
           for (int i : missing) {
-            fetches.add(fetch(symbols.get(i)));
+            String symbol = symbols.get(i);
+            Cached<Quote> hit = hits.get(symbol);
+            fetches.add(hit != null && cache.servableStale(hit, now) ? staleIfSlow(symbol, hit) : fetch(symbol));
           }
           // All misses fetched at once; results keep the requested order.
           return Flux.mergeSequential(fetches, fetches.size(), 1)
@@ -156,6 +163,23 @@ public final class QuoteService {
                     return Arrays.asList(results);
                   });
         });
+  }
+
+  /**
+   * Stale-if-slow: the refresh of an expired value that is still servable, answered with the
+   * old value (marked stale) when it takes longer than {@code stale-if-slow}. The fetch goes on
+   * detached (the coalescer shares it; no waiter cancels it) and fills the cache when it ends,
+   * so a hanging provider costs clients the budget, not its timeout.
+   */
+  private Mono<QuoteResult> staleIfSlow(String symbol, Cached<Quote> stale) {
+    Duration budget = props.staleIfSlow();
+    if (budget.isZero()) {
+      return fetch(symbol);
+    }
+    return fetch(symbol).timeout(budget, Mono.fromSupplier(() -> {
+      staleSlow.increment();
+      return new Found(symbol, stale, Origin.STALE);
+    }));
   }
 
   /** One symbol's result. */

@@ -48,7 +48,7 @@ class TieredCacheTest {
 
   private QuoteService service(FakeQuoteProvider provider, Duration grace) {
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000, Duration.ZERO);
     TieredCache<Quote> cache = caches(grace).create(CacheKind.QUOTE, Quote.class,
         Freshness.fixed(Duration.ofSeconds(5)), props.staleMaxAge(), 1000);
     return new QuoteService(provider, cache, props, clock, Schedulers.parallel(), registry);
@@ -81,7 +81,7 @@ class TieredCacheTest {
   void refreshesNobodyWaitsForAreBatchedOverTheLongerRefreshWindow() {
     FakeQuoteProvider provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA", "AMZN");
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(500), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(500), 1000, 1000, Duration.ZERO);
     TieredCache<Quote> cache = caches(Duration.ofSeconds(10)).create(CacheKind.QUOTE, Quote.class,
         Freshness.fixed(Duration.ofSeconds(5)), props.staleMaxAge(), 1000);
     QuoteService service = new QuoteService(provider, cache, props, clock, Schedulers.parallel(), registry);

@@ -34,7 +34,7 @@ class PortfolioServiceTest {
 
   private QuoteService quoteService() {
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(1), Duration.ofMillis(1), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(1), Duration.ofMillis(1), 1000, 1000, Duration.ZERO);
     return new QuoteService(provider, new LocalCache<Quote>(CacheKind.QUOTE, 100, props.staleMaxAge(), clock, registry),
         new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed()), props, clock,
         Schedulers.parallel(), registry);

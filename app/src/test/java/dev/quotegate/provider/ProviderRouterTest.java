@@ -83,7 +83,7 @@ class ProviderRouterTest {
   private QuoteService service(ProviderRouter router) {
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
         // a 50 ms window: one request's symbols form one batch even on a loaded machine
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(50), Duration.ofMillis(50), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(50), Duration.ofMillis(50), 1000, 1000, Duration.ZERO);
     LocalCache<Quote> cache = new LocalCache<>(CacheKind.QUOTE, 1000, props.staleMaxAge(), clock, registry);
     TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
     return new QuoteService(router, TieredCache.localOnly(CacheKind.QUOTE, cache, ttl, props.staleMaxAge(), clock),

@@ -6,8 +6,8 @@ import dev.quotegate.cache.CacheKind;
 import dev.quotegate.cache.LocalCache;
 import dev.quotegate.cache.TtlPolicy;
 import dev.quotegate.calendar.MarketCalendar;
-import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.GatewayException;
+import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.provider.Quote;
 import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
@@ -38,7 +38,7 @@ class QuoteServiceTest {
   void setUp() {
     provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA");
     QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
-        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000);
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000, Duration.ZERO);
     LocalCache<Quote> cache = new LocalCache<>(CacheKind.QUOTE, 1000, props.staleMaxAge(), clock, registry);
     TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
     service = new QuoteService(provider, cache, ttl, props, clock, Schedulers.parallel(), registry);
@@ -151,5 +151,29 @@ class QuoteServiceTest {
         .expectComplete()
         .verify(TIMEOUT);
     assertThat(provider.calls()).as("upstream calls").hasSize(1);
+  }
+
+  @Test
+  void aSlowRefreshOfAnExpiredQuoteIsAnsweredStaleAndStillFillsTheCache() {
+    QuoteProperties props = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60),
+        Duration.ofHours(1), Duration.ofSeconds(60), 1000, Duration.ofMillis(2), Duration.ofMillis(2), 1000, 1000,
+        Duration.ofMillis(200));
+    LocalCache<Quote> cache = new LocalCache<>(CacheKind.QUOTE, 1000, props.staleMaxAge(), clock, registry);
+    TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), props.ttlMarketOpen(), props.ttlMarketClosed());
+    QuoteService slow = new QuoteService(provider, cache, ttl, props, clock, Schedulers.parallel(), registry);
+    slow.quote("AAPL").block(TIMEOUT);
+    clock.advance(Duration.ofSeconds(6)); // expired, well within stale-max-age
+    provider.delay(Duration.ofSeconds(3)); // a provider that hangs past the budget
+    // answered within the 200 ms budget, not after the provider's 3 s: the bound is generous
+    // (a loaded machine), far below the delay
+    StepVerifier.create(slow.quote("AAPL"))
+        .assertNext(r -> assertThat(((Found) r).origin()).as("origin").isEqualTo(Origin.STALE))
+        .expectComplete()
+        .verify(Duration.ofMillis(2_500));
+    assertThat(registry.get("quotegate.quotes.stale.slow").counter().count()).isEqualTo(1.0);
+    // the fetch went on detached and filled the cache
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(slow.quote("AAPL").block(TIMEOUT)).satisfies(r -> assertThat(((Found) r).origin()).isEqualTo(Origin.CACHE)));
+    assertThat(provider.calls()).as("batches asked upstream").hasSize(2);
   }
 }

@@ -70,7 +70,7 @@ class QuoteStreamHubTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     provider = new FakeQuoteProvider(20, "AAPL", "MSFT", "NVDA");
     QuoteProperties qp = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
-        Duration.ofSeconds(60), 1000, Duration.ofMillis(5), Duration.ofMillis(5), 1000, 1000);
+        Duration.ofSeconds(60), 1000, Duration.ofMillis(5), Duration.ofMillis(5), 1000, 1000, Duration.ZERO);
     QuoteService quotes = new QuoteService(provider, new LocalCache<>(CacheKind.QUOTE, 1000, qp.staleMaxAge(), clock, registry),
         new TtlPolicy(MarketCalendar.nyse(), qp.ttlMarketOpen(), qp.ttlMarketClosed()), qp, clock, vts, registry);
     LocalTickBus local = new LocalTickBus();
