@@ -1,6 +1,6 @@
 package dev.quotegate.calendar;
 
-import dev.quotegate.calendar.MarketCalendar.Session;
+import dev.quotegate.calendar.Session;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -30,7 +30,7 @@ import java.util.Set;
  * closes on July 3, the day after Thanksgiving and Christmas Eve). Unscheduled closures outside
  * the table (e.g. 2012's hurricane Sandy) are not known to this class.
  */
-public final class MarketCalendar {
+public final class MarketCalendar implements TradingCalendar {
 
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
   private static final LocalTime OPEN = LocalTime.of(9, 30);
@@ -38,8 +38,6 @@ public final class MarketCalendar {
   private static final LocalTime EARLY_CLOSE = LocalTime.of(13, 0);
   private static final int TABLE_FIRST_YEAR = 2024;
   private static final int TABLE_LAST_YEAR = 2027;
-  /** Longest run of consecutive non-trading days is far below this; it only bounds the loops. */
-  private static final int MAX_SCAN_DAYS = 16;
 
   // NYSE holiday calendar 2024-2027 as published on nyse.com/markets/hours-calendars.
   private static final Set<LocalDate> HOLIDAYS =
@@ -112,26 +110,19 @@ public final class MarketCalendar {
     return NYSE;
   }
 
-  /** One regular session: the trading day and its opening and closing instants. */
-  public record Session(LocalDate date, Instant open, Instant close) {
-    public Session {
-      Objects.requireNonNull(date, "date");
-      Objects.requireNonNull(open, "open");
-      Objects.requireNonNull(close, "close");
-    }
-
-    /** Whether {@code instant} lies in {@code [open, close)}. */
-    public boolean contains(Instant instant) {
-      return !instant.isBefore(open) && instant.isBefore(close);
-    }
+  @Override
+  public String id() {
+    return "XNYS";
   }
 
   /** The calendar's time zone, America/New_York. */
+  @Override
   public ZoneId zone() {
     return NEW_YORK;
   }
 
   /** Whether the exchange holds a regular session on {@code date} (weekday and no holiday). */
+  @Override
   public boolean isTradingDay(LocalDate date) {
     Objects.requireNonNull(date, "date");
     DayOfWeek dow = date.getDayOfWeek();
@@ -150,6 +141,7 @@ public final class MarketCalendar {
   }
 
   /** The session held on {@code date}, or empty when it is not a trading day. */
+  @Override
   public Optional<Session> session(LocalDate date) {
     if (!isTradingDay(date)) {
       return Optional.empty();
@@ -162,103 +154,12 @@ public final class MarketCalendar {
             ZonedDateTime.of(date, close, NEW_YORK).toInstant()));
   }
 
-  /** Opening instant (09:30 New York) of the session on {@code date}, empty on a non-trading day. */
-  public Optional<Instant> sessionOpen(LocalDate date) {
-    return session(date).map(Session::open);
-  }
-
-  /** Closing instant (16:00 or 13:00 New York) of the session on {@code date}, if any. */
-  public Optional<Instant> sessionClose(LocalDate date) {
-    return session(date).map(Session::close);
-  }
-
-  /** Whether a regular session is in progress at {@code instant} (open inclusive, close exclusive). */
-  public boolean isOpen(Instant instant) {
-    return session(dateOf(instant)).map(s -> s.contains(instant)).orElse(false);
-  }
-
-  /** The session in progress at {@code instant}, if any. */
-  public Optional<Session> sessionAt(Instant instant) {
-    return session(dateOf(instant)).filter(s -> s.contains(instant));
-  }
-
-  /** The first session opening strictly after {@code instant}. */
-  public Instant nextOpen(Instant instant) {
-    return nextSessionStartingAfter(instant).open();
-  }
-
-  /**
-   * The close of the session in progress at {@code instant} or, when the market is closed, of the
-   * next session; always strictly after {@code instant}.
-   */
-  public Instant nextClose(Instant instant) {
-    LocalDate date = dateOf(instant);
-    for (int i = 0; i < MAX_SCAN_DAYS; i++, date = date.plusDays(1)) {
-      Optional<Session> session = session(date);
-      if (session.isPresent() && session.get().close().isAfter(instant)) {
-        return session.get().close();
-      }
-    }
-    throw new IllegalStateException("no session within " + MAX_SCAN_DAYS + " days of " + instant);
-  }
-
-  /**
-   * The most recent session that opened at or before {@code instant}: the one in progress, or the
-   * last completed one when the market is closed.
-   */
-  public Session currentOrPreviousSession(Instant instant) {
-    LocalDate date = dateOf(instant);
-    for (int i = 0; i < MAX_SCAN_DAYS; i++, date = date.minusDays(1)) {
-      Optional<Session> session = session(date);
-      if (session.isPresent() && !session.get().open().isAfter(instant)) {
-        return session.get();
-      }
-    }
-    throw new IllegalStateException("no session within " + MAX_SCAN_DAYS + " days of " + instant);
-  }
-
-  /** The first trading day strictly after {@code date}. */
-  public LocalDate nextTradingDay(LocalDate date) {
-    LocalDate d = date.plusDays(1);
-    for (int i = 0; i < MAX_SCAN_DAYS; i++, d = d.plusDays(1)) {
-      if (isTradingDay(d)) {
-        return d;
-      }
-    }
-    throw new IllegalStateException("no trading day within " + MAX_SCAN_DAYS + " days of " + date);
-  }
-
-  /** The last trading day strictly before {@code date}. */
-  public LocalDate previousTradingDay(LocalDate date) {
-    LocalDate d = date.minusDays(1);
-    for (int i = 0; i < MAX_SCAN_DAYS; i++, d = d.minusDays(1)) {
-      if (isTradingDay(d)) {
-        return d;
-      }
-    }
-    throw new IllegalStateException("no trading day within " + MAX_SCAN_DAYS + " days of " + date);
-  }
-
-  /** The New York calendar date of {@code instant}. */
-  public LocalDate dateOf(Instant instant) {
-    return LocalDate.ofInstant(Objects.requireNonNull(instant, "instant"), NEW_YORK);
-  }
-
   @Override
   public String toString() {
     return "MarketCalendar[NYSE regular session, " + NEW_YORK + "]";
   }
 
-  private Session nextSessionStartingAfter(Instant instant) {
-    LocalDate date = dateOf(instant);
-    for (int i = 0; i < MAX_SCAN_DAYS; i++, date = date.plusDays(1)) {
-      Optional<Session> session = session(date);
-      if (session.isPresent() && session.get().open().isAfter(instant)) {
-        return session.get();
-      }
-    }
-    throw new IllegalStateException("no session within " + MAX_SCAN_DAYS + " days of " + instant);
-  }
+
 
   private static boolean inTable(LocalDate date) {
     return date.getYear() >= TABLE_FIRST_YEAR && date.getYear() <= TABLE_LAST_YEAR;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.quotegate.calendar.MarketCalendar.Session;
+import dev.quotegate.calendar.Session;
 import dev.quotegate.calendar.MarketCalendar;
 import java.time.DayOfWeek;
 import java.time.Instant;
