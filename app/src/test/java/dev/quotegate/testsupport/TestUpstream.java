@@ -27,7 +27,8 @@ public final class TestUpstream {
 
   public static UpstreamClient client(MeterRegistry registry) {
     HttpClientProperties props =
-        new HttpClientProperties(4, 100, 100, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5),
+        // a generous exchange timeout (the bound of each adapter call): a loaded CI machine
+        new HttpClientProperties(4, 100, 100, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15),
             DataSize.ofMegabytes(1), Duration.ofSeconds(30), 1);
     return new UpstreamClient(props, registry, JsonMapper.builder().build(), new UpstreamHealth(Clock.systemUTC(), 5));
   }
