@@ -24,17 +24,21 @@ function palette() {
   };
 }
 
-function timeLabel(iso, interval, withDay) {
+const NY = 'America/New_York';
+
+/** An axis label (short, by period) or, withDay, the read-out's full time of a bar. */
+function timeLabel(iso, interval, withDay, period) {
   const d = new Date(iso);
-  if (interval.endsWith('m') || interval === '1h') {
-    const t = d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'America/New_York' });
-    if (!withDay) return t;
-    return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'America/New_York' }) + ' ' + t;
+  const intraday = interval.endsWith('m') || interval === '1h';
+  const time = d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: NY });
+  if (withDay) {
+    const day = d.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: NY });
+    return intraday ? day + ' ' + time : day;
   }
-  if (interval === '1wk') {
-    return d.toLocaleDateString('en-US', { month: 'short', year: 'numeric', timeZone: 'America/New_York' });
-  }
-  return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: withDay ? 'numeric' : undefined, timeZone: 'America/New_York' });
+  if (period === '1D') return time;
+  if (period === '5D') return d.toLocaleDateString('en-US', { weekday: 'short', timeZone: NY }) + ' ' + time;
+  if (interval === '1wk') return d.toLocaleDateString('en-US', { month: 'short', year: 'numeric', timeZone: NY });
+  return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: NY });
 }
 
 /** Path builder drawing the candles whose close is above (up=true) or below their open. */
@@ -96,7 +100,8 @@ export class PriceChart {
     this.plot = null;
     this.model = null;
     this.cursorIdx = null;
-    this.resize = new ResizeObserver(() => this.fit());
+    // Resized on the next frame: resizing inside the observer's callback would loop it.
+    this.resize = new ResizeObserver(() => requestAnimationFrame(() => this.fit()));
     this.resize.observe(container);
     container.addEventListener('keydown', (e) => this.key(e));
     window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.model && this.render(this.model));
@@ -153,7 +158,6 @@ export class PriceChart {
     }
     const range = priceRange(bars, overlays.map((o) => o.values));
     const maxVol = hasVolume ? Math.max(...volumes.filter((v) => v !== null)) : 1;
-    const many = bars.length > 1 && new Date(bars[0].t).toDateString() !== new Date(bars[bars.length - 1].t).toDateString();
     const opts = {
       ...this.size(),
       legend: { show: false },
@@ -169,7 +173,7 @@ export class PriceChart {
           incrs: [1, 2, 3, 5, 6, 10, 12, 13, 20, 26, 50, 52, 100, 200, 500, 1000],
           values: (u, splits) => splits.map((i) => {
             const b = bars[Math.round(i)];
-            return b && Number.isInteger(i) ? timeLabel(b.t, interval, false) : '';
+            return b && Number.isInteger(i) ? timeLabel(b.t, interval, false, model.period) : '';
           }),
         },
         {
@@ -185,7 +189,6 @@ export class PriceChart {
     };
     if (this.plot) this.plot.destroy();
     this.plot = new uPlot(opts, data, this.container);
-    this.manyDays = many;
     this.describe(null);
   }
 
@@ -200,7 +203,7 @@ export class PriceChart {
     }
     this.cursorIdx = idx;
     const parts = [
-      timeLabel(b.t, m.interval, true),
+      timeLabel(b.t, m.interval, true, m.period),
       'O ' + fmt.price(b.o), 'H ' + fmt.price(b.h), 'L ' + fmt.price(b.l), 'C ' + fmt.price(b.c),
     ];
     if (b.v !== null && b.v !== undefined) parts.push('Vol ' + fmt.compact(b.v));

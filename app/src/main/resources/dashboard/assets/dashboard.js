@@ -678,7 +678,7 @@ function renderValuation(v) {
       h('td', { class: 'num' }, fmt.ratio(p.quantity)),
       h('td', { class: 'num opt' }, fmt.price(p.price)),
       h('td', { class: 'num' }, fmt.money(p.marketValue, p.currency)),
-      h('td', { class: 'num opt' }, fmt.fraction(p.weight)),
+      h('td', { class: 'num opt' }, fmt.share(p.weight)),
       h('td', { class: 'num ' + sign(p.unrealizedPnl ?? p.dayChange) }, p.unrealizedPnl !== undefined && p.unrealizedPnl !== null ? fmt.money(p.unrealizedPnl, p.currency) : '—')))));
   const unpriced = (v.unpriced || []).length
     ? h('p', { class: 'banner' }, 'Not priced: ' + v.unpriced.map((u) => (u.symbol || u) + (u.detail ? ' (' + u.detail + ')' : '')).join(', ') + '.')
@@ -856,6 +856,12 @@ let secondWaveStarted = false;
 function startSecondWave() {
   if (secondWaveStarted) return;
   secondWaveStarted = true;
+  if (panels.summary.dataset.state === 'loading' && !summaryRoute) {
+    fill($('[data-role=body]', panels.summary), h('p', { class: 'note' }, state.symbols.length
+      ? 'No price has arrived yet; the summary follows the first prices.'
+      : 'Add symbols to the watchlist to see a summary here.'));
+    panelState(panels.summary, 'empty');
+  }
   loadChart().finally(() => {
     loadMovers();
     loadSectors();

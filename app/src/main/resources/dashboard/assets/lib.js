@@ -32,6 +32,7 @@ const smallPriceFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4,
 const pctFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
 const compactFmt = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const shareFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const ratioFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 export const fmt = {
@@ -53,6 +54,11 @@ export const fmt = {
   fraction(v) {
     if (v === null || v === undefined || Number.isNaN(Number(v))) return '—';
     return pctFmt.format(Number(v) * 100) + '%';
+  },
+  /** A fraction (0.1234) as an unsigned share: "12.34%". */
+  share(v) {
+    if (v === null || v === undefined || Number.isNaN(Number(v))) return '—';
+    return shareFmt.format(Number(v) * 100) + '%';
   },
   compact(v) {
     return v === null || v === undefined ? '—' : compactFmt.format(Number(v));
@@ -85,7 +91,9 @@ export const fmt = {
   /** Time since an ISO instant, for news: "12 min ago". */
   ago(iso) {
     const t = Date.parse(iso);
-    return Number.isNaN(t) ? '' : fmt.age(Date.now() - t) + ' ago';
+    if (Number.isNaN(t)) return '';
+    // A clock a little ahead of this browser's still reads as recent, not as a negative age.
+    return Date.now() - t < 60000 ? 'just now' : fmt.age(Date.now() - t) + ' ago';
   },
   time(iso) {
     const d = new Date(iso);
@@ -113,13 +121,28 @@ export class ApiError extends Error {
  * Fetches JSON. Resolves with the body of a 2xx; rejects with an ApiError carrying the
  * problem's detail (or a plain description of the failure) otherwise.
  */
+/** Longest wait for an answer: a request the gateway never answers becomes an error, not an endless spinner. */
+export const REQUEST_TIMEOUT_MS = 15000;
+
+/** Requests in flight, by id: "url @start ms" (read by the end-to-end tests when a panel hangs). */
+export const inflight = new Map();
+window.__qgInflight = inflight;
+let nextId = 0;
+
 export async function fetchJson(url, options = {}) {
+  const id = ++nextId;
+  inflight.set(id, url + ' @' + Math.round(performance.now()));
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let res;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json', ...(options.headers || {}) }, ...options });
+    res = await fetch(url, { ...options, signal, headers: { accept: 'application/json', ...(options.headers || {}) } });
   } catch (e) {
+    if (timeout.aborted) throw new ApiError(0, 'The gateway did not answer within ' + REQUEST_TIMEOUT_MS / 1000 + ' s.');
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'The gateway cannot be reached (' + (e && e.message ? e.message : 'network error') + ').');
+  } finally {
+    inflight.delete(id);
   }
   const type = res.headers.get('content-type') || '';
   let body = null;
@@ -127,9 +150,12 @@ export async function fetchJson(url, options = {}) {
     try {
       body = await res.json();
     } catch (e) {
+      if (timeout.aborted) throw new ApiError(0, 'The gateway did not finish its answer within ' + REQUEST_TIMEOUT_MS / 1000 + ' s.');
+      if (e && e.name === 'AbortError') throw e;
       body = null;
     }
   }
+  if (res.ok && body === null) throw new ApiError(res.status, 'The gateway sent an answer that is not JSON.');
   if (!res.ok) {
     const detail = body && (body.detail || body.title) ? body.detail || body.title : 'HTTP ' + res.status + ' ' + res.statusText;
     throw new ApiError(res.status, detail, body);

@@ -91,7 +91,7 @@ function delta(now, s) {
 
 function hitCell(fraction) {
   if (fraction === null || fraction === undefined || Number.isNaN(fraction)) return h('td', { class: 'num' }, '—');
-  return h('td', { class: 'num' }, h('meter', { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 1, value: fraction.toFixed(4), 'aria-hidden': 'true' }), ' ', fmt.fraction(fraction));
+  return h('td', { class: 'num' }, h('meter', { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 1, value: fraction.toFixed(4), 'aria-hidden': 'true' }), ' ', fmt.share(fraction));
 }
 
 function renderCache(now, samples) {
@@ -129,7 +129,7 @@ function renderCache(now, samples) {
     rows.push(h('tr', { 'data-cache': k },
       h('th', { scope: 'row' }, k),
       hitCell(t.all ? t.fresh / t.all : null),
-      h('td', { class: 'num' }, t.known && t.dAll ? fmt.fraction(t.dFresh / t.dAll) : '—'),
+      h('td', { class: 'num' }, t.known && t.dAll ? fmt.share(t.dFresh / t.dAll) : '—'),
       h('td', { class: 'num' }, fmt.int(t.all))));
   }
   for (const [k, c] of [...byCache].sort()) {
@@ -137,7 +137,7 @@ function renderCache(now, samples) {
     rows.push(h('tr', { 'data-cache': k },
       h('th', { scope: 'row' }, k),
       hitCell(all ? c.hit / all : null),
-      h('td', { class: 'num' }, c.known && c.dHit + c.dMiss ? fmt.fraction(c.dHit / (c.dHit + c.dMiss)) : '—'),
+      h('td', { class: 'num' }, c.known && c.dHit + c.dMiss ? fmt.share(c.dHit / (c.dHit + c.dMiss)) : '—'),
       h('td', { class: 'num' }, fmt.int(all))));
   }
   fill($('[data-role=body]', panels.cache), rows.length
@@ -176,8 +176,8 @@ function renderAdminCache(result) {
       h('tbody', {}, ...kinds.map((k) => h('tr', { 'data-kind': k.kind },
         h('th', { scope: 'row' }, k.kind),
         h('td', { class: 'num' }, k.l1 ? fmt.int(k.l1.size) + ' / ' + fmt.compact(k.l1.maxEntries) : '—'),
-        h('td', { class: 'num' }, k.l1 ? fmt.fraction(k.l1.hitRate) : '—'),
-        h('td', { class: 'num' }, k.l2 ? fmt.fraction(k.l2.hitRate) : '—'),
+        h('td', { class: 'num' }, k.l1 ? fmt.share(k.l1.hitRate) : '—'),
+        h('td', { class: 'num' }, k.l2 ? fmt.share(k.l2.hitRate) : '—'),
         h('td', { class: 'num opt' }, k.lease ? fmt.int(k.lease.won) + ' / ' + fmt.int(k.lease.waited) : '—'),
         h('td', { class: 'num opt' }, fmt.int(k.revalidationsPending)))))));
 }
@@ -334,7 +334,10 @@ function renderTrend(callsPerSecond, quoteHit) {
         { label: 'Quote L1 hit rate %', scale: 'pct', stroke: v('--series-1'), width: 2, points: { show: false } },
       ],
     }, data, box);
-    new ResizeObserver(() => trendPlot.setSize({ width: Math.max(280, box.clientWidth), height: 200 })).observe(box);
+    new ResizeObserver(() => requestAnimationFrame(() => {
+      const w = Math.max(280, box.clientWidth);
+      if (w !== trendPlot.width) trendPlot.setSize({ width: w, height: 200 });
+    })).observe(box);
   } else if (trendPlot) {
     trendPlot.setData(data);
   }
