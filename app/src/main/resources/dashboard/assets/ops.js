@@ -112,7 +112,7 @@ function renderCache(now, samples) {
   }
   const tiers = new Map();
   for (const s of pick(samples, 'quotegate_cache_requests_total')) {
-    const k = s.labels.kind + ' · ' + s.labels.tier;
+    const k = s.labels.kind + ' · ' + s.labels.tier.toUpperCase();
     const t = tiers.get(k) || { fresh: 0, all: 0, dFresh: 0, dAll: 0, known: true };
     const d = delta(now, s);
     t.all += s.value;
@@ -135,7 +135,7 @@ function renderCache(now, samples) {
   for (const [k, c] of [...byCache].sort()) {
     const all = c.hit + c.miss;
     rows.push(h('tr', { 'data-cache': k },
-      h('th', { scope: 'row' }, k),
+      h('th', { scope: 'row' }, k, h('span', { class: 'meta' }, ' (Caffeine)')),
       hitCell(all ? c.hit / all : null),
       h('td', { class: 'num' }, c.known && c.dHit + c.dMiss ? fmt.share(c.dHit / (c.dHit + c.dMiss)) : '—'),
       h('td', { class: 'num' }, fmt.int(all))));
@@ -192,8 +192,8 @@ function renderUpstream(now, samples) {
     if (s.labels.outcome !== 'success' && s.labels.outcome !== 'not_found' && s.labels.outcome !== 'cancelled') g.failed += s.value;
     g.outcomes[s.labels.outcome] = (g.outcomes[s.labels.outcome] || 0) + s.value;
     const r = rate(now, s);
-    if (r === null) g.rateKnown = false;
-    else g.rate += r;
+    if (r === null && !previous) g.rateKnown = false;
+    else if (r !== null) g.rate += r;
     groups.set(k, g);
   }
   const list = [...groups.values()].sort((a, b) => a.provider.localeCompare(b.provider) || b.total - a.total);
@@ -262,12 +262,13 @@ function renderCircuits(samples, health) {
 
 function renderStreams(now, samples) {
   const val = (name, labels = {}) => pick(samples, name).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+  // A series first seen in this scrape (a new URI or status) has no rate yet: left out of the sum.
   const rateOf = (name) => {
+    if (!previous) return null;
     let sum = 0;
     for (const s of pick(samples, name)) {
       const r = rate(now, s);
-      if (r === null) return null;
-      sum += r;
+      if (r !== null) sum += r;
     }
     return sum;
   };
@@ -322,7 +323,7 @@ function renderTrend(callsPerSecond, quoteHit) {
       width, height: 200,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { calls: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] }, pct: { range: [0, 100] } },
+      scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - 300), max] }, calls: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] }, pct: { range: [0, 100] } },
       axes: [
         { stroke: v('--fg-muted'), grid: { stroke: v('--grid') }, ticks: { stroke: v('--grid') } },
         { scale: 'calls', stroke: v('--fg-muted'), grid: { stroke: v('--grid') }, ticks: { stroke: v('--grid') }, label: 'calls/s', size: 56 },
