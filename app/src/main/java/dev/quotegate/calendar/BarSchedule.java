@@ -1,6 +1,5 @@
 package dev.quotegate.calendar;
 
-import dev.quotegate.calendar.Session;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,13 +22,13 @@ public final class BarSchedule {
   /** Longest span scanned in one call: bounds every loop (the calendar starts in 1970). */
   private static final LocalDate FIRST_DAY = LocalDate.of(1970, 1, 1);
 
-  private final MarketCalendar calendar;
+  private final TradingCalendar calendar;
 
-  public BarSchedule(MarketCalendar calendar) {
+  public BarSchedule(TradingCalendar calendar) {
     this.calendar = Objects.requireNonNull(calendar, "calendar");
   }
 
-  public MarketCalendar calendar() {
+  public TradingCalendar calendar() {
     return calendar;
   }
 
@@ -61,7 +60,7 @@ public final class BarSchedule {
         long lo = from.toEpochMilli();
         long hi = to.toEpochMilli();
         for (long t = s.open().toEpochMilli(); t < close && t < hi; t += step) {
-          if (t >= lo) {
+          if (t >= lo && !s.inBreak(Instant.ofEpochMilli(t))) {
             add(out, Instant.ofEpochMilli(t), limit);
           }
         }

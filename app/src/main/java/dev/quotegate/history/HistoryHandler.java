@@ -57,7 +57,7 @@ final class HistoryHandler {
         () -> {
           String symbol = SymbolParams.pathSymbol(request, "symbol");
           Instant now = clock.instant();
-          HistoryParams.Window w = HistoryParams.window(request, now, service.schedule(), props, HistoryRange.MO1);
+          HistoryParams.Window w = HistoryParams.window(request, now, service.schedule(symbol), props, HistoryRange.MO1);
           long start = System.nanoTime();
           return service
               .history(symbol, w.interval(), w.from(), w.to())
@@ -74,13 +74,13 @@ final class HistoryHandler {
           Instant now = clock.instant();
           long start = System.nanoTime();
           for (HistoryRange p : periods) {
-            Instant from = p.from(now, service.schedule().calendar(), props.earliest());
-            HistoryParams.checkCount(service.schedule(), p.chartInterval(), from, now, now, props.maxBars(), "periods");
+            Instant from = p.from(now, service.schedule(symbol).calendar(), props.earliest());
+            HistoryParams.checkCount(service.schedule(symbol), p.chartInterval(), from, now, now, props.maxBars(), "periods");
           }
           return Flux.fromIterable(periods)
               .flatMapSequential(
                   p -> service
-                      .history(symbol, p.chartInterval(), p.from(now, service.schedule().calendar(), props.earliest()), now)
+                      .history(symbol, p.chartInterval(), p.from(now, service.schedule(symbol).calendar(), props.earliest()), now)
                       .map(s -> new Outcome(p, s, null))
                       .onErrorResume(GatewayException.class, e -> Mono.just(new Outcome(p, null, e))),
                   periods.size())
@@ -131,7 +131,7 @@ final class HistoryHandler {
         () -> {
           String symbol = SymbolParams.pathSymbol(request, "symbol");
           Instant now = clock.instant();
-          HistoryParams.Window w = HistoryParams.window(request, now, service.schedule(), props, HistoryRange.Y1);
+          HistoryParams.Window w = HistoryParams.window(request, now, service.schedule(symbol), props, HistoryRange.Y1);
           List<Integer> sma = HistoryParams.periods(request, "sma", 1);
           List<Integer> ema = HistoryParams.periods(request, "ema", 1);
           List<Integer> rsi = HistoryParams.periods(request, "rsi", 2);
@@ -158,7 +158,7 @@ final class HistoryHandler {
             warmup = Math.max(warmup, bollinger.period() - 1);
           }
           int warm = warmup;
-          Instant extended = service.schedule().shiftBack(w.interval(), w.from(), warm);
+          Instant extended = service.schedule(symbol).shiftBack(w.interval(), w.from(), warm);
           long start = System.nanoTime();
           return service
               .history(symbol, w.interval(), extended, w.to(), props.maxBars() + warm)
@@ -210,7 +210,7 @@ final class HistoryHandler {
       out.put("bollinger(" + bollinger.period() + "," + bollinger.k().stripTrailingZeros().toPlainString() + ")", pts);
     }
     if (vwap) {
-      double[] v = Indicators.vwap(bars, anchor, w.interval().intraday(), service.schedule().calendar().zone());
+      double[] v = Indicators.vwap(bars, anchor, w.interval().intraday(), service.schedule(s.symbol()).calendar().zone());
       out.put("vwap", points(bars, v, anchor));
     }
     Instant now = clock.instant();

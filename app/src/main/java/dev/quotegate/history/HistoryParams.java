@@ -2,7 +2,7 @@ package dev.quotegate.history;
 
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.calendar.BarSchedule;
-import dev.quotegate.calendar.MarketCalendar;
+import dev.quotegate.calendar.TradingCalendar;
 import dev.quotegate.platform.GatewayException.InvalidRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -111,7 +111,7 @@ final class HistoryParams {
    * An instant: epoch seconds, an ISO-8601 date-time with offset ({@code 2025-03-01T14:30:00Z}),
    * or an ISO date (midnight New York; for {@code to}, the end of that day).
    */
-  static Instant instant(String field, String raw, boolean endOfDay, MarketCalendar calendar) {
+  static Instant instant(String field, String raw, boolean endOfDay, TradingCalendar calendar) {
     String s = raw.trim();
     if (s.isEmpty()) {
       throw new InvalidRequest(field, "must not be empty");

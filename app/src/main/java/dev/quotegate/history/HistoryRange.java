@@ -1,7 +1,7 @@
 package dev.quotegate.history;
 
 import dev.quotegate.calendar.BarInterval;
-import dev.quotegate.calendar.MarketCalendar;
+import dev.quotegate.calendar.TradingCalendar;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
@@ -55,7 +55,7 @@ public enum HistoryRange {
    * last five sessions, month and year ranges go back by the calendar from the New York date,
    * {@code max} starts at {@code earliest}.
    */
-  public Instant from(Instant now, MarketCalendar calendar, LocalDate earliest) {
+  public Instant from(Instant now, TradingCalendar calendar, LocalDate earliest) {
     LocalDate today = calendar.dateOf(now);
     LocalDate start;
     switch (this) {

@@ -2,6 +2,8 @@ package dev.quotegate.history;
 
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.calendar.BarSchedule;
+import dev.quotegate.calendar.Calendars;
+import dev.quotegate.calendar.TradingCalendar;
 import dev.quotegate.fetch.CapacityExceededException;
 import dev.quotegate.fetch.Coalescer;
 import dev.quotegate.history.HistorySeries.Served;
@@ -42,6 +44,7 @@ public final class HistoryService {
   private final HistoryStore store;
   private final ProviderRouter router;
   private final BarSchedule schedule;
+  private final Map<String, BarSchedule> schedules = new java.util.concurrent.ConcurrentHashMap<>();
   private final HistoryProperties props;
   private final Clock clock;
   private final MeterRegistry registry;
@@ -59,6 +62,7 @@ public final class HistoryService {
       MeterRegistry registry) {
     this.store = Objects.requireNonNull(store, "store");
     this.router = Objects.requireNonNull(router, "router");
+    Calendars.init(); // every exchange's holidays, read at start-up rather than on a request
     this.schedule = Objects.requireNonNull(schedule, "schedule");
     this.props = Objects.requireNonNull(props, "props");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -78,8 +82,15 @@ public final class HistoryService {
     }
   }
 
+  /** The NYSE schedule: bounds of requests that name no one symbol (ingest jobs). */
   public BarSchedule schedule() {
     return schedule;
+  }
+
+  /** The bar schedule of the market {@code symbol} trades on ({@link Calendars#forSymbol}). */
+  public BarSchedule schedule(String symbol) {
+    TradingCalendar c = Calendars.forSymbol(symbol);
+    return c.id().equals(schedule.calendar().id()) ? schedule : schedules.computeIfAbsent(c.id(), id -> new BarSchedule(c));
   }
 
   /**
@@ -99,7 +110,7 @@ public final class HistoryService {
           Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
           List<Instant> expected;
           try {
-            expected = schedule.starts(interval, from, until, limit);
+            expected = schedule(symbol).starts(interval, from, until, limit);
           } catch (BarSchedule.TooManyBars e) {
             throw new InvalidRequest("range", "more than " + limit + " bars of " + interval.code()
                 + " in the range: narrow it or use a larger interval");
@@ -146,7 +157,7 @@ public final class HistoryService {
     List<Boolean> missing = new ArrayList<>(expected.size());
     boolean any = false;
     for (Instant e : expected) {
-      boolean m = needsFetch(byStart.get(e), interval, e, now);
+      boolean m = needsFetch(byStart.get(e), schedule(symbol), interval, e, now);
       missing.add(m);
       any |= m;
     }
@@ -220,7 +231,7 @@ public final class HistoryService {
   }
 
   /** Whether the bar starting at {@code start} must be fetched (absent, or in progress and old). */
-  private boolean needsFetch(StoredBar stored, BarInterval interval, Instant start, Instant now) {
+  private boolean needsFetch(StoredBar stored, BarSchedule schedule, BarInterval interval, Instant start, Instant now) {
     if (stored == null) {
       return true;
     }
@@ -304,7 +315,7 @@ public final class HistoryService {
       if (asOf == null || at.isAfter(asOf)) {
         asOf = at;
       }
-      if (at.isBefore(schedule.end(interval, e.getKey()))) {
+      if (at.isBefore(schedule(symbol).end(interval, e.getKey()))) {
         settled = false;
         Instant refresh = at.plus(props.currentBarTtl());
         if (validUntil == null || refresh.isBefore(validUntil)) {
@@ -317,7 +328,7 @@ public final class HistoryService {
       Instant horizon = now.plus(props.settledMaxAge());
       validUntil = horizon;
       if (to.isAfter(now)) {
-        Instant next = schedule.nextStartAfter(interval, now).orElse(horizon);
+        Instant next = schedule(symbol).nextStartAfter(interval, now).orElse(horizon);
         if (next.isBefore(to) && next.isBefore(horizon)) {
           validUntil = next;
         }
@@ -336,7 +347,7 @@ public final class HistoryService {
         () -> {
           Instant now = clock.instant();
           Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
-          return Flux.fromIterable(schedule.split(interval, from, until, props.maxBars()))
+          return Flux.fromIterable(schedule(symbol).split(interval, from, until, props.maxBars()))
               .concatMap(w -> history(symbol, interval, w[0], w[1], Integer.MAX_VALUE))
               .reduce(
                   new IngestResult(0, 0, true),

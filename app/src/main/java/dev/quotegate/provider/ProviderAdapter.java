@@ -1,5 +1,6 @@
 package dev.quotegate.provider;
 
+import dev.quotegate.calendar.Calendars;
 import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.provider.SymbolNormalizer.Convention;
 import java.util.Map;
@@ -36,6 +37,8 @@ public abstract class ProviderAdapter implements ProviderDescriptor {
       String name, Set<Capability> offered, AdapterProperties props, Convention convention, UpstreamClient client,
       Map<String, String> headers) {
     this.name = Objects.requireNonNull(name, "name");
+    // The calendars read their holiday data once; here, at start-up, never on an event loop.
+    Calendars.init();
     this.capabilities = Capability.configured(name, props.useFor(), offered);
     this.limits = props.limits();
     this.convention = convention;

@@ -11,6 +11,7 @@ import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.Profile;
 import dev.quotegate.provider.ProfileProvider;
@@ -127,13 +128,14 @@ final class AlphaVantageAdapter extends ProviderAdapter
       return Mono.error(new GatewayException.NotFound(symbol, "alphavantage does not list " + symbol));
     }
     Map<String, String> q = new LinkedHashMap<>();
-    long span = Duration.between(from, to).dividedBy(interval.length());
     switch (interval) {
       case D1:
         q.put("function", "TIME_SERIES_DAILY");
         q.put("symbol", as);
-        // ~100 trading days are ~140 calendar days
-        q.put("outputsize", span > COMPACT_BARS * 7 / 5 ? "full" : "compact");
+        // compact is the latest 100 bars: enough only when the range starts within them,
+        // however short the range is
+        LocalDate first = BarRequests.dates(symbol, from, to).before();
+        q.put("outputsize", BarRequests.olderThanLatest(symbol, first, COMPACT_BARS, clock.instant()) ? "full" : "compact");
         break;
       case W1:
         q.put("function", "TIME_SERIES_WEEKLY");
@@ -143,12 +145,14 @@ final class AlphaVantageAdapter extends ProviderAdapter
         q.put("function", "TIME_SERIES_INTRADAY");
         q.put("symbol", as);
         q.put("interval", intradayInterval(interval));
-        q.put("outputsize", span > COMPACT_BARS ? "full" : "compact");
+        // compact: the latest 100 bars of the interval, counted back from now
+        long back = Duration.between(from, clock.instant()).dividedBy(interval.length());
+        q.put("outputsize", back > COMPACT_BARS ? "full" : "compact");
     }
-    return query("bars", q, symbol).map(body -> toBars(body, interval, from, to));
+    return query("bars", q, symbol).map(body -> toBars(symbol, body, interval, from, to));
   }
 
-  private List<Bar> toBars(JsonNode body, BarInterval interval, Instant from, Instant to) {
+  private List<Bar> toBars(String symbol, JsonNode body, BarInterval interval, Instant from, Instant to) {
     JsonNode series = null;
     ZoneId zone = NEW_YORK;
     for (Map.Entry<String, JsonNode> e : body.properties()) {
@@ -167,7 +171,7 @@ final class AlphaVantageAdapter extends ProviderAdapter
     }
     List<Bar> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : series.properties()) {
-      Instant ts = barStart(e.getKey(), interval, zone);
+      Instant ts = barStart(symbol, e.getKey(), interval, zone);
       JsonNode v = e.getValue();
       BigDecimal o = decimal(v.get("1. open"));
       BigDecimal h = decimal(v.get("2. high"));
@@ -182,21 +186,19 @@ final class AlphaVantageAdapter extends ProviderAdapter
     return out;
   }
 
-  private static Instant barStart(String key, BarInterval interval, ZoneId zone) {
+  private static Instant barStart(String symbol, String key, BarInterval interval, ZoneId zone) {
     try {
       if (interval.intraday()) {
         return LocalDateTime.parse(key, INTRADAY).atZone(zone).toInstant();
       }
-      LocalDate date = LocalDate.parse(key);
-      if (interval == BarInterval.W1) {
-        // Weekly bars are dated by their last trading day: start them on that week's Monday.
-        date = date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
-      }
-      return ProviderJson.sessionStart(date, zone);
+      // Daily bars are keyed by their trading date, weekly ones by their last trading day:
+      // the gateway stamps both at the session's (the week's first session's) opening.
+      return BarRequests.start(symbol, interval, LocalDate.parse(key));
     } catch (DateTimeParseException e) {
       return null;
     }
   }
+
 
   static String intradayInterval(BarInterval interval) {
     switch (interval) {

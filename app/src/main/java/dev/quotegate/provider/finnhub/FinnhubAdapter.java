@@ -11,6 +11,7 @@ import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
@@ -104,8 +105,16 @@ final class FinnhubAdapter extends ProviderAdapter
     Map<String, String> q = new LinkedHashMap<>();
     q.put("symbol", fs);
     q.put("resolution", resolution(interval));
-    q.put("from", Long.toString(from.getEpochSecond()));
-    q.put("to", Long.toString(to.getEpochSecond()));
+    if (interval.intraday()) {
+      q.put("from", Long.toString(from.getEpochSecond()));
+      q.put("to", Long.toString(to.getEpochSecond()));
+    } else {
+      // Daily candles are stamped 00:00 UTC of their date, and both bounds are inclusive:
+      // ask from the day before the first date to the end of the day after the last.
+      BarRequests.Dates d = BarRequests.dates(symbol, from, to);
+      q.put("from", Long.toString(d.before().atStartOfDay(ZoneOffset.UTC).toEpochSecond()));
+      q.put("to", Long.toString(d.after().plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - 1));
+    }
     return json("bars", "/stock/candle", q, symbol)
         .map(
             body -> {
@@ -129,7 +138,7 @@ final class FinnhubAdapter extends ProviderAdapter
                 }
                 if (!interval.intraday()) {
                   // Daily candles are stamped at 00:00 UTC of their date.
-                  ts = ProviderJson.sessionStart(LocalDate.ofInstant(ts, ZoneOffset.UTC), ZoneId.of("America/New_York"));
+                  ts = BarRequests.start(symbol, interval, ts, ZoneOffset.UTC);
                 }
                 if (ts.isBefore(from) || !ts.isBefore(to)) {
                   continue;

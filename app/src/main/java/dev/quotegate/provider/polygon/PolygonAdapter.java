@@ -12,6 +12,7 @@ import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
@@ -115,8 +116,16 @@ final class PolygonAdapter extends ProviderAdapter
     if (ps == null) {
       return Mono.error(new GatewayException.NotFound(symbol, "polygon does not list " + symbol));
     }
-    String path = "/v2/aggs/ticker/" + ProviderEndpoint.segment(ps) + "/range/" + range(interval) + "/" + from.toEpochMilli() + "/"
-        + (to.toEpochMilli() - 1);
+    // Aggregates take both bounds inclusive: millisecond timestamps for intraday bars; dates for
+    // daily and weekly ones (their bars start at midnight New York), a day more on each side.
+    String bounds;
+    if (interval.intraday()) {
+      bounds = from.toEpochMilli() + "/" + (to.toEpochMilli() - 1);
+    } else {
+      BarRequests.Dates d = BarRequests.dates(symbol, from, to);
+      bounds = d.before() + "/" + d.after();
+    }
+    String path = "/v2/aggs/ticker/" + ProviderEndpoint.segment(ps) + "/range/" + range(interval) + "/" + bounds;
     Map<String, String> q = new LinkedHashMap<>();
     q.put("adjusted", "true");
     q.put("sort", "asc");
@@ -139,7 +148,7 @@ final class PolygonAdapter extends ProviderAdapter
               continue;
             }
             if (!interval.intraday()) {
-              ts = ProviderJson.sessionStart(ts, NEW_YORK); // daily aggregates start at midnight New York
+              ts = BarRequests.start(symbol, interval, ts, NEW_YORK); // daily aggregates start at midnight New York
             }
             if (!ts.isBefore(from) && ts.isBefore(to)) {
               out.add(new Bar(ts, o, h, l, c, ProviderJson.whole(r.get("v"))));

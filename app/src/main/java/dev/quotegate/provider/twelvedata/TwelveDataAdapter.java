@@ -11,6 +11,7 @@ import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
@@ -117,17 +118,24 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
     Map<String, String> q = new LinkedHashMap<>();
     q.put("symbol", ts);
     q.put("interval", interval(interval));
-    q.put("start_date", DATE_TIME.format(from.atOffset(ZoneOffset.UTC)));
-    q.put("end_date", DATE_TIME.format(to.atOffset(ZoneOffset.UTC)));
-    q.put("timezone", "UTC");
+    if (interval.intraday()) {
+      q.put("start_date", DATE_TIME.format(from.atOffset(ZoneOffset.UTC)));
+      q.put("end_date", DATE_TIME.format(to.atOffset(ZoneOffset.UTC)));
+      q.put("timezone", "UTC");
+    } else {
+      // Daily values carry a bare date on the exchange: ask by dates, a day more on each side
+      // (end_date is the latest value's bound whatever its inclusiveness), keep the range's own.
+      BarRequests.Dates d = BarRequests.dates(symbol, from, to);
+      q.put("start_date", d.before().toString());
+      q.put("end_date", d.after().toString());
+    }
     q.put("outputsize", "5000");
     return json("bars", "/time_series", q, symbol)
         .map(
             body -> {
-              ZoneId zone = ProviderJson.zone(text(body.path("meta").get("exchange_timezone")));
               List<Bar> out = new ArrayList<>();
               for (JsonNode v : body.path("values")) {
-                Instant t = barStart(text(v.get("datetime")), zone);
+                Instant t = barStart(symbol, interval, text(v.get("datetime")));
                 BigDecimal o = decimal(v.get("open"));
                 BigDecimal h = decimal(v.get("high"));
                 BigDecimal l = decimal(v.get("low"));
@@ -142,20 +150,21 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
             });
   }
 
-  /** Intraday datetimes are UTC (we ask {@code timezone=UTC}); dates are sessions on the exchange. */
-  private static Instant barStart(String datetime, ZoneId exchangeZone) {
+  /** Intraday datetimes are UTC (we ask {@code timezone=UTC}); dates are trading dates on the exchange. */
+  private static Instant barStart(String symbol, BarInterval interval, String datetime) {
     if (datetime == null) {
       return null;
     }
     try {
       if (datetime.length() <= 10) {
-        return ProviderJson.sessionStart(LocalDate.parse(datetime), exchangeZone);
+        return BarRequests.start(symbol, interval, LocalDate.parse(datetime));
       }
       return LocalDateTime.parse(datetime, DATE_TIME).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
+    } catch (java.time.format.DateTimeParseException e) {
       return null;
     }
   }
+
 
   static String interval(BarInterval interval) {
     switch (interval) {

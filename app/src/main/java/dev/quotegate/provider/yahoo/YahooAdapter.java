@@ -9,6 +9,7 @@ import dev.quotegate.platform.UpstreamClient;
 import dev.quotegate.platform.UpstreamClient.Response;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
+import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
@@ -134,8 +135,16 @@ final class YahooAdapter extends ProviderAdapter
   public Mono<List<Bar>> bars(String symbol, BarInterval interval, Instant from, Instant to) {
     String ys = SymbolNormalizer.toProvider(Convention.YAHOO, symbol).orElse(symbol);
     Map<String, String> q = new LinkedHashMap<>();
-    q.put("period1", Long.toString(from.getEpochSecond()));
-    q.put("period2", Long.toString(to.getEpochSecond()));
+    if (interval.intraday()) {
+      q.put("period1", Long.toString(from.getEpochSecond()));
+      // period2 is exclusive and must lie after period1 (Yahoo refuses period1 == period2)
+      q.put("period2", Long.toString(Math.max(to.getEpochSecond(), from.getEpochSecond() + 60)));
+    } else {
+      // a day more on each side, in UTC: the first and the last session are never cut off
+      BarRequests.Dates d = BarRequests.dates(symbol, from, to);
+      q.put("period1", Long.toString(d.before().atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond()));
+      q.put("period2", Long.toString(d.after().plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond()));
+    }
     q.put("interval", chartInterval(interval));
     q.put("includePrePost", "false");
     return http.call(
@@ -153,7 +162,9 @@ final class YahooAdapter extends ProviderAdapter
     }
     JsonNode ts = result.path("timestamp");
     JsonNode quote = result.path("indicators").path("quote").path(0);
-    ZoneId zone = ProviderJson.zone(text(result.path("meta").get("exchangeTimezoneName")));
+    // Yahoo stamps a daily bar at its session's start in the exchange's zone: its date there is
+    // the trading date.
+    ZoneId zone = BarRequests.zone(symbol);
     List<Bar> out = new ArrayList<>(ts.size());
     for (int i = 0; i < ts.size(); i++) {
       Instant t = ProviderJson.epochSeconds(ts.get(i));
@@ -165,7 +176,7 @@ final class YahooAdapter extends ProviderAdapter
         continue; // Yahoo pads its arrays with nulls (halts, the bar in progress)
       }
       if (!interval.intraday()) {
-        t = ProviderJson.sessionStart(t, zone);
+        t = BarRequests.start(symbol, interval, t, zone);
       }
       if (t.isBefore(from) || !t.isBefore(to)) {
         continue;

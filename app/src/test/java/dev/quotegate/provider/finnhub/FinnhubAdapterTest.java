@@ -138,8 +138,10 @@ class FinnhubAdapterTest {
               assertThat(bars.get(2).volume()).isNull();
             })
         .verifyComplete();
+    // candles are stamped 00:00 UTC and both bounds are inclusive: from the day before the
+    // range's first New York date (11-19) to the last second of the day after its last (11-22)
     assertThat(server.requests("/api/v1/stock/candle").get(0).uri())
-        .contains("resolution=D").contains("from=" + from.getEpochSecond()).contains("to=" + to.getEpochSecond());
+        .contains("resolution=D").contains("from=1731888000").contains("to=1732406399");
   }
 
   @Test

@@ -106,7 +106,7 @@ class PolygonAdapterTest {
   @Test
   void aggregatesFollowNextUrlOnTheConfiguredHost() {
     server.on("/massive" + AGGS + "1732165200000/1732319999999", fixture(200, "polygon/aggs-page2.json"));
-    server.on("/massive" + AGGS + "1732060800000/1732319999999", fixture(200, "polygon/aggs-page1.json"));
+    server.on("/massive" + AGGS + "2024-11-18/2024-11-23", fixture(200, "polygon/aggs-page1.json"));
     Instant from = Instant.parse("2024-11-20T00:00:00Z");
     Instant to = Instant.parse("2024-11-23T00:00:00Z");
     StepVerifier.create(adapter.bars("AAPL", BarInterval.D1, from, to))
@@ -121,7 +121,7 @@ class PolygonAdapterTest {
         .verifyComplete();
     List<Recorded> reqs = server.requests();
     assertThat(reqs).extracting(Recorded::path).containsExactly(
-        "/massive" + AGGS + "1732060800000/1732319999999", "/massive" + AGGS + "1732165200000/1732319999999");
+        "/massive" + AGGS + "2024-11-18/2024-11-23", "/massive" + AGGS + "1732165200000/1732319999999");
     assertThat(query(reqs.get(0))).isEqualTo("adjusted=true&sort=asc&limit=50000");
     assertThat(query(reqs.get(1))).isEqualTo("cursor=bGltaXQ9MiZzb3J0PWFzYw");
     assertThat(reqs.get(1).header("Authorization")).isEqualTo("Bearer " + KEY);
@@ -130,7 +130,7 @@ class PolygonAdapterTest {
   @Test
   void aggregatePagesAreBounded() {
     // A provider that always says "there is more" gets asked maxPages times, no more.
-    server.on("/massive" + AGGS + "1732060800000/1732319999999", fixture(200, "polygon/aggs-page1.json"));
+    server.on("/massive" + AGGS + "2024-11-18/2024-11-23", fixture(200, "polygon/aggs-page1.json"));
     server.on("/massive" + AGGS + "1732165200000/1732319999999", fixture(200, "polygon/aggs-page1.json"));
     StepVerifier.create(adapter(3).bars("AAPL", BarInterval.D1, Instant.parse("2024-11-20T00:00:00Z"), Instant.parse("2024-11-23T00:00:00Z")))
         .expectNextCount(1)

@@ -121,7 +121,8 @@ class TwelveDataAdapterTest {
                 new BigDecimal("228.06000"), new BigDecimal("229.87000"), 38168252L)))
         .verifyComplete();
     assertThat(query(server.requests().get(0))).isEqualTo(
-        "symbol=AAPL&interval=1day&start_date=2024-11-21 00:00:00&end_date=2024-11-23 00:00:00&timezone=UTC&outputsize=5000");
+        // daily ranges by dates on the exchange, a day more on each side of 2024-11-20 .. 11-22
+        "symbol=AAPL&interval=1day&start_date=2024-11-19&end_date=2024-11-23&outputsize=5000");
   }
 
   @Test

@@ -197,8 +197,10 @@ class YahooAdapterTest {
                   new BigDecimal("230.72"), new BigDecimal("225.71"), new BigDecimal("228.52"), 42108300L));
             })
         .verifyComplete();
+    // daily ranges are asked by whole UTC days, one more on each side of the range's trading
+    // dates (New York dates 2024-11-17 to 11-22): 11-16 00:00 to 11-24 00:00 UTC, period2 exclusive
     assertThat(query(server.requests("/v8/finance/chart/AAPL").get(0)))
-        .isEqualTo("period1=" + from.getEpochSecond() + "&period2=" + to.getEpochSecond() + "&interval=1d&includePrePost=false");
+        .isEqualTo("period1=1731715200&period2=1732406400&interval=1d&includePrePost=false");
     assertThat(server.requests("/v1/test/getcrumb")).as("charts need no session").isEmpty();
   }
 
