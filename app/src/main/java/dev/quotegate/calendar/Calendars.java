@@ -215,6 +215,19 @@ public final class Calendars {
     return "XNYS";
   }
 
+  /** The Yahoo-style suffix ({@code L}) of an exchange's MIC ({@code XLON}), or null (US or unknown). */
+  public static String suffixOfMic(String mic) {
+    if (mic == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : SUFFIXES.entrySet()) {
+      if (e.getValue().equalsIgnoreCase(mic.trim())) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   /** The exchange suffixes this registry maps, for the symbol normaliser. */
   public static Set<String> suffixes() {
     return SUFFIXES.keySet();

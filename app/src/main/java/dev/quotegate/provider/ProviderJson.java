@@ -2,8 +2,6 @@ package dev.quotegate.provider;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
@@ -17,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 public final class ProviderJson {
 
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
-  private static final LocalTime US_OPEN = LocalTime.of(9, 30);
 
   private ProviderJson() {}
 
@@ -98,22 +95,6 @@ public final class ProviderJson {
   public static Instant epochMillis(JsonNode n) {
     Long ms = whole(n);
     return ms == null || ms <= 0 ? null : Instant.ofEpochMilli(ms);
-  }
-
-  /**
-   * The start of a daily or weekly bar known only by its date: the 09:30 open for US
-   * exchanges (as the simulator and Yahoo report daily bars), local midnight elsewhere.
-   */
-  public static Instant sessionStart(LocalDate date, ZoneId zone) {
-    ZoneId z = zone == null ? NEW_YORK : zone;
-    boolean us = z.getId().equals("America/New_York") || z.getId().equals("US/Eastern");
-    return date.atTime(us ? US_OPEN : LocalTime.MIDNIGHT).atZone(z).toInstant();
-  }
-
-  /** Normalises a daily or weekly bar's timestamp to its session start (see {@link #sessionStart}). */
-  public static Instant sessionStart(Instant ts, ZoneId zone) {
-    ZoneId z = zone == null ? NEW_YORK : zone;
-    return sessionStart(ts.atZone(z).toLocalDate(), z);
   }
 
   /** The zone {@code id}, or New York when it is absent or unknown. */

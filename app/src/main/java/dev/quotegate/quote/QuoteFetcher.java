@@ -88,12 +88,7 @@ final class QuoteFetcher {
       return quotes;
     }
     Map<String, Quote> out = new LinkedHashMap<>(quotes.size() * 2);
-    quotes.forEach(
-        (s, q) ->
-            out.put(
-                s,
-                new Quote(q.symbol(), q.price(), q.change(), q.changePercent(), q.open(), q.high(), q.low(),
-                    q.previousClose(), q.volume(), q.currency(), q.marketOpen(), q.asOf(), provider)));
+    quotes.forEach((s, q) -> out.put(s, q.withSource(provider)));
     return out;
   }
 }

@@ -10,7 +10,8 @@ import java.time.Instant;
  * A quote as the API serves it: the provider's values plus freshness. {@code asOf} is the
  * provider's time of the price, {@code fetchedAt} when the gateway got it from
  * {@code source}, {@code ageMs} how long ago that was, {@code stale} whether it is served past
- * its freshness (because upstream failed).
+ * its freshness (because upstream failed). {@code quotedIn} is the minor unit the provider
+ * quoted in ({@code GBp}) when the prices were converted to the major one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QuoteView(
@@ -24,6 +25,7 @@ public record QuoteView(
     BigDecimal previousClose,
     Long volume,
     String currency,
+    String quotedIn,
     Boolean marketOpen,
     Instant asOf,
     String source,
@@ -44,6 +46,7 @@ public record QuoteView(
         q.previousClose(),
         q.volume(),
         q.currency(),
+        q.quotedIn(),
         q.marketOpen(),
         q.asOf(),
         q.source(),

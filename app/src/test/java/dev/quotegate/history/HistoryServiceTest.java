@@ -175,6 +175,52 @@ class HistoryServiceTest {
   }
 
   /** A provider that makes one bar per expected start, fetched "now". */
+  /** A provider of London daily bars stamped as the adapters stamp them: at 08:00 London. */
+  static final class LondonBars implements BarProvider {
+    final List<Instant[]> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+      return "fake";
+    }
+
+    @Override
+    public Mono<List<Bar>> bars(String symbol, BarInterval interval, Instant from, Instant to) {
+      return Mono.fromCallable(() -> {
+        calls.add(new Instant[] {from, to});
+        List<Bar> out = new ArrayList<>();
+        for (String d : List.of("2025-06-30", "2025-07-01", "2025-07-02")) {
+          Instant t = dev.quotegate.provider.BarRequests.start(symbol, interval, java.time.LocalDate.parse(d));
+          if (!t.isBefore(from) && t.isBefore(to)) {
+            out.add(new Bar(t, BigDecimal.TEN, BigDecimal.TEN, BigDecimal.TEN, BigDecimal.TEN, 1000L));
+          }
+        }
+        return out;
+      });
+    }
+  }
+
+  @Test
+  void aLondonRangeReturnsEverySessionOnceStoredAndSettled() {
+    MutableClock after = new MutableClock(Instant.parse("2025-07-03T18:00:00Z")); // after Thursday's close
+    LondonBars london = new LondonBars();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HistoryService s = new HistoryService(store, ProviderRouter.single(ProviderKind.BARS, after, registry, london),
+        schedule, props(), after, registry);
+    Instant from = Instant.parse("2025-06-30T00:00:00Z");
+    Instant to = Instant.parse("2025-07-03T00:00:00Z");
+    HistorySeries first = s.history("VOD.L", BarInterval.D1, from, to).block(T);
+    assertThat(first.bars()).extracting(Bar::ts).as("three sessions, each once, at 08:00 London")
+        .containsExactly(Instant.parse("2025-06-30T07:00:00Z"), Instant.parse("2025-07-01T07:00:00Z"),
+            Instant.parse("2025-07-02T07:00:00Z"));
+    assertThat(first.stored()).isTrue();
+    assertThat(first.settled()).isTrue();
+    HistorySeries second = s.history("VOD.L", BarInterval.D1, from, to).block(T);
+    assertThat(second.bars()).hasSize(3);
+    assertThat(second.served()).isEqualTo(HistorySeries.Served.STORE);
+    assertThat(london.calls).as("upstream calls: one, then none").hasSize(1);
+  }
+
   static final class FakeBars implements BarProvider {
     final List<Instant[]> calls = new CopyOnWriteArrayList<>();
     final BarSchedule schedule;

@@ -4,6 +4,7 @@ import static dev.quotegate.provider.ProviderJson.decimal;
 import static dev.quotegate.provider.ProviderJson.text;
 
 import dev.quotegate.calendar.BarInterval;
+import dev.quotegate.calendar.Calendars;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.Upstream;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
@@ -13,6 +14,7 @@ import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
+import dev.quotegate.provider.Currencies;
 import dev.quotegate.provider.ProviderAdapter;
 import dev.quotegate.provider.ProviderEndpoint;
 import dev.quotegate.provider.ProviderJson;
@@ -55,11 +57,17 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
   private static final Set<String> US_EXCHANGES = Set.of("NASDAQ", "NYSE", "AMEX", "NYSE ARCA", "NYSEARCA", "CBOE", "BATS", "OTC", "IEX");
 
   private final TwelveDataProperties props;
+  private final java.time.Clock clock;
 
   TwelveDataAdapter(UpstreamClient client, TwelveDataProperties props) {
+    this(client, props, java.time.Clock.systemUTC());
+  }
+
+  TwelveDataAdapter(UpstreamClient client, TwelveDataProperties props, java.time.Clock clock) {
     super(NAME, OFFERED, props, Convention.TWELVE_DATA, client,
         Map.of("Authorization", "apikey " + props.apiKey().reveal(), "Accept", "application/json"));
     this.props = props;
+    this.clock = clock;
   }
 
   @Override
@@ -96,9 +104,14 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
       return; // not asked, or unknown to Twelve Data
     }
     BigDecimal price = decimal(n.get("close"));
+    // The time of the price, by the first field present: last_quote_at, timestamp (epoch
+    // seconds), datetime (a date or a local date-time on the exchange).
     Instant asOf = ProviderJson.epochSeconds(n.get("last_quote_at"));
     if (asOf == null) {
       asOf = ProviderJson.epochSeconds(n.get("timestamp"));
+    }
+    if (asOf == null) {
+      asOf = quoteTime(symbol, text(n.get("datetime")));
     }
     if (price == null || asOf == null) {
       return;
@@ -134,6 +147,7 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
         .map(
             body -> {
               List<Bar> out = new ArrayList<>();
+              String currency = text(body.path("meta").get("currency"));
               for (JsonNode v : body.path("values")) {
                 Instant t = barStart(symbol, interval, text(v.get("datetime")));
                 BigDecimal o = decimal(v.get("open"));
@@ -143,11 +157,32 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
                 if (t == null || o == null || h == null || l == null || c == null || t.isBefore(from) || !t.isBefore(to)) {
                   continue;
                 }
-                out.add(new Bar(t, o, h, l, c, ProviderJson.whole(v.get("volume"))));
+                out.add(Currencies.toMajor(new Bar(t, o, h, l, c, ProviderJson.whole(v.get("volume"))), currency));
               }
               out.sort(Comparator.comparing(Bar::ts)); // Twelve Data lists newest first
               return out;
             });
+  }
+
+  /**
+   * A quote's {@code datetime}: a local date-time on the symbol's exchange, or a bare trading
+   * date, read as that session's close (never later than now).
+   */
+  private Instant quoteTime(String symbol, String datetime) {
+    if (datetime == null) {
+      return null;
+    }
+    try {
+      java.time.ZoneId zone = BarRequests.zone(symbol);
+      Instant t = datetime.length() <= 10
+          ? dev.quotegate.calendar.Calendars.forSymbol(symbol).sessionClose(LocalDate.parse(datetime))
+              .orElse(LocalDate.parse(datetime).plusDays(1).atStartOfDay(zone).toInstant())
+          : LocalDateTime.parse(datetime, DATE_TIME).atZone(zone).toInstant();
+      Instant now = clock.instant();
+      return t.isAfter(now) ? now : t;
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** Intraday datetimes are UTC (we ask {@code timezone=UTC}); dates are trading dates on the exchange. */
@@ -200,11 +235,18 @@ final class TwelveDataAdapter extends ProviderAdapter implements QuoteProvider, 
                   continue;
                 }
                 String exchange = text(n.get("exchange"));
-                String gateway = exchange == null || US_EXCHANGES.contains(exchange.toUpperCase(Locale.ROOT))
+                String mic = text(n.get("mic_code"));
+                String suffix = Calendars.suffixOfMic(mic);
+                boolean us = exchange == null || US_EXCHANGES.contains(exchange.toUpperCase(Locale.ROOT));
+                // A non-US listing keeps its exchange: the suffix of its MIC (XPAR -> .PA, which the
+                // name "Euronext" alone cannot tell), else the exchange code; the MIC goes along.
+                String gateway = us
                     ? SymbolNormalizer.fromProvider(Convention.TWELVE_DATA, s)
-                    : SymbolNormalizer.fromProvider(Convention.TWELVE_DATA, s + ":" + exchange);
+                    : suffix != null
+                        ? SymbolNormalizer.canonical(s + "." + suffix)
+                        : SymbolNormalizer.fromProvider(Convention.TWELVE_DATA, s + ":" + exchange);
                 out.add(new SearchHit(gateway, text(n.get("instrument_name")), exchange,
-                    ProviderJson.instrumentType(text(n.get("instrument_type"))), null, NAME));
+                    ProviderJson.instrumentType(text(n.get("instrument_type"))), null, NAME, mic));
                 if (out.size() == limit) {
                   break;
                 }

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 class TwelveDataProviderConfiguration {
 
   @Bean
-  TwelveDataAdapter twelveDataProvider(UpstreamClient client, TwelveDataProperties props) {
-    return new TwelveDataAdapter(client, props);
+  TwelveDataAdapter twelveDataProvider(UpstreamClient client, TwelveDataProperties props, java.time.Clock clock) {
+    return new TwelveDataAdapter(client, props, clock);
   }
 }

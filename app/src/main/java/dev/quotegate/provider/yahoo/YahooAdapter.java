@@ -11,6 +11,7 @@ import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.BarRequests;
 import dev.quotegate.provider.Capability;
+import dev.quotegate.provider.Currencies;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.provider.NewsProvider;
 import dev.quotegate.provider.Profile;
@@ -165,6 +166,7 @@ final class YahooAdapter extends ProviderAdapter
     // Yahoo stamps a daily bar at its session's start in the exchange's zone: its date there is
     // the trading date.
     ZoneId zone = BarRequests.zone(symbol);
+    String currency = text(result.path("meta").get("currency"));
     List<Bar> out = new ArrayList<>(ts.size());
     for (int i = 0; i < ts.size(); i++) {
       Instant t = ProviderJson.epochSeconds(ts.get(i));
@@ -181,7 +183,8 @@ final class YahooAdapter extends ProviderAdapter
       if (t.isBefore(from) || !t.isBefore(to)) {
         continue;
       }
-      out.add(new Bar(t, o, h, l, c, ProviderJson.whole(quote.path("volume").get(i))));
+      // prices in pence (GBp) and other minor units are answered in the major unit, as quotes are
+      out.add(Currencies.toMajor(new Bar(t, o, h, l, c, ProviderJson.whole(quote.path("volume").get(i))), currency));
     }
     out.sort(Comparator.comparing(Bar::ts));
     return out;

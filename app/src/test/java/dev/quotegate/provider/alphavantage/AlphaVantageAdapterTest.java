@@ -226,4 +226,30 @@ class AlphaVantageAdapterTest {
     assertThat(adapter.limits().batchSize()).isEqualTo(1);
     assertThat(adapter.capabilities()).doesNotContain(Capability.NEWS);
   }
+
+  @Test
+  void aShortRangeThatStartsAYearBackAsksForTheFullSeries() {
+    // five sessions long, but older than the latest 100: compact would hold none of it
+    server.on("/query", fixture(200, "alphavantage/daily.json"));
+    Instant from = NOW.minus(Duration.ofDays(365));
+    adapter.bars("IBM", BarInterval.D1, from, from.plus(Duration.ofDays(7))).block(Duration.ofSeconds(10));
+    assertThat(query(server.requests("/query").get(0))).contains("outputsize=full");
+  }
+
+  @Test
+  void londonDailyBarsAreStampedAtTheLondonOpen() {
+    server.on("/query", json(200, """
+        {"Meta Data":{"2. Symbol":"TSCO.LON","5. Time Zone":"US/Eastern"},
+         "Time Series (Daily)":{
+          "2025-07-02":{"1. open":"390.1","2. high":"392.0","3. low":"388.0","4. close":"391.0","5. volume":"100"},
+          "2025-07-01":{"1. open":"389.1","2. high":"391.0","3. low":"387.0","4. close":"390.0","5. volume":"100"},
+          "2025-06-30":{"1. open":"388.1","2. high":"390.0","3. low":"386.0","4. close":"389.0","5. volume":"100"}}}"""));
+    StepVerifier.create(adapter.bars("TSCO.L", BarInterval.D1, Instant.parse("2025-06-30T07:00:00Z"),
+            Instant.parse("2025-07-03T07:00:00Z")))
+        .assertNext(bars -> assertThat(bars).extracting(Bar::ts).as("each London session once, at 08:00 London")
+            .containsExactly(Instant.parse("2025-06-30T07:00:00Z"), Instant.parse("2025-07-01T07:00:00Z"),
+                Instant.parse("2025-07-02T07:00:00Z")))
+        .verifyComplete();
+    assertThat(query(server.requests("/query").get(0))).contains("symbol=TSCO.LON");
+  }
 }

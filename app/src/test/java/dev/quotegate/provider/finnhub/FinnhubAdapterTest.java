@@ -262,4 +262,32 @@ class FinnhubAdapterTest {
     assertThat(props(Set.of()).toString()).doesNotContain(KEY);
     assertThat(server.requests()).isEmpty();
   }
+
+  @Test
+  void theFirstSessionOfARangeIsAskedForThoughCandlesAreStampedAtMidnightUtc() {
+    // the range starts at the first session's open (09:30 New York); the candle of that date is
+    // stamped 00:00 UTC, before it: the request must reach back to it
+    server.on("/api/v1/stock/candle", fixture(200, "finnhub/candle.json"));
+    Instant firstOpen = Instant.parse("2024-11-20T14:30:00Z");
+    StepVerifier.create(adapter.bars("AAPL", BarInterval.D1, firstOpen, Instant.parse("2024-11-23T00:00:00Z")))
+        .assertNext(bars -> assertThat(bars.get(0).ts()).as("the first session").isEqualTo(firstOpen))
+        .verifyComplete();
+    String uri = server.requests("/api/v1/stock/candle").get(0).uri();
+    long from = Long.parseLong(uri.replaceAll(".*from=(\\d+).*", "$1"));
+    assertThat(from).as("from reaches the first date's 00:00 UTC stamp")
+        .isLessThanOrEqualTo(Instant.parse("2024-11-20T00:00:00Z").getEpochSecond());
+  }
+
+  @Test
+  void londonCandlesAreEachSessionOnceAtTheLondonOpen() {
+    server.on("/api/v1/stock/candle", json(200, """
+        {"s":"ok","t":[1751241600,1751328000,1751414400],"o":[70.1,70.2,70.3],"h":[71,71,71],"l":[69,69,69],
+         "c":[70.5,70.6,70.7],"v":[100,200,300]}"""));
+    StepVerifier.create(adapter.bars("VOD.L", BarInterval.D1, Instant.parse("2025-06-30T07:00:00Z"),
+            Instant.parse("2025-07-03T07:00:00Z")))
+        .assertNext(bars -> assertThat(bars).extracting(Bar::ts)
+            .containsExactly(Instant.parse("2025-06-30T07:00:00Z"), Instant.parse("2025-07-01T07:00:00Z"),
+                Instant.parse("2025-07-02T07:00:00Z")))
+        .verifyComplete();
+  }
 }

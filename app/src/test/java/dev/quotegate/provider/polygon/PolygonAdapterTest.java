@@ -1,6 +1,7 @@
 package dev.quotegate.provider.polygon;
 
 import static dev.quotegate.testsupport.FixtureServer.fixture;
+import static dev.quotegate.testsupport.FixtureServer.json;
 import static dev.quotegate.testsupport.TestUpstream.failsNotFound;
 import static dev.quotegate.testsupport.TestUpstream.failsUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -190,5 +191,14 @@ class PolygonAdapterTest {
     failsUpstream(adapter.quotes(List.of("AAPL")), UpstreamFailure.MALFORMED, u -> {});
     server.on(snap, fixture(200, "polygon/error-429.json"));
     failsUpstream(adapter.quotes(List.of("AAPL")), UpstreamFailure.UNAVAILABLE, u -> {});
+  }
+
+  @Test
+  void dailyAggregatesAreAskedByDatesADayMoreOnEachSide() {
+    server.on("/massive" + AGGS + "2024-11-19/2024-11-23", fixture(200, "polygon/aggs-page1.json"));
+    server.on("/massive" + AGGS + "1732165200000/1732319999999", fixture(200, "polygon/aggs-page2.json"));
+    adapter.bars("AAPL", BarInterval.D1, Instant.parse("2024-11-20T14:30:00Z"), Instant.parse("2024-11-22T14:30:00.001Z"))
+        .block(Duration.ofSeconds(10));
+    assertThat(server.requests("/massive" + AGGS + "2024-11-19/2024-11-23")).as("dates, both inclusive").hasSize(1);
   }
 }

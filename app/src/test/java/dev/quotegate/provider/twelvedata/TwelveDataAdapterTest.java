@@ -1,6 +1,7 @@
 package dev.quotegate.provider.twelvedata;
 
 import static dev.quotegate.testsupport.FixtureServer.fixture;
+import static dev.quotegate.testsupport.FixtureServer.json;
 import static dev.quotegate.testsupport.FixtureServer.text;
 import static dev.quotegate.testsupport.TestUpstream.failsNotFound;
 import static dev.quotegate.testsupport.TestUpstream.failsUpstream;
@@ -92,8 +93,9 @@ class TwelveDataAdapterTest {
           assertThat(m).containsOnlyKeys("AAPL", "VOD.L");
           Quote vod = m.get("VOD.L");
           assertThat(vod.symbol()).isEqualTo("VOD.L");
-          assertThat(vod.price()).isEqualByComparingTo("70.50");
-          assertThat(vod.currency()).isEqualTo("GBp");
+          assertThat(vod.price()).as("pence answered as pounds").isEqualByComparingTo("0.7050");
+          assertThat(vod.currency()).isEqualTo("GBP");
+          assertThat(vod.quotedIn()).isEqualTo("GBp");
           assertThat(vod.asOf()).as("timestamp when last_quote_at is absent").isEqualTo(Instant.ofEpochSecond(1732262400));
           assertThat(m.get("AAPL").marketOpen()).isTrue();
         })
@@ -139,9 +141,9 @@ class TwelveDataAdapterTest {
     server.on("/symbol_search", fixture(200, "twelvedata/symbol-search.json"));
     StepVerifier.create(adapter.search("vod", 10))
         .assertNext(h -> assertThat(h).containsExactly(
-            new SearchHit("AAPL", "Apple Inc", "NASDAQ", "EQUITY", null, "twelvedata"),
-            new SearchHit("VOD.L", "Vodafone Group Plc", "LSE", "EQUITY", null, "twelvedata"),
-            new SearchHit("SPY", "SPDR S&P 500 ETF Trust", "NYSE", "ETF", null, "twelvedata")))
+            new SearchHit("AAPL", "Apple Inc", "NASDAQ", "EQUITY", null, "twelvedata", "XNGS"),
+            new SearchHit("VOD.L", "Vodafone Group Plc", "LSE", "EQUITY", null, "twelvedata", "XLON"),
+            new SearchHit("SPY", "SPDR S&P 500 ETF Trust", "NYSE", "ETF", null, "twelvedata", "ARCX")))
         .verifyComplete();
   }
 
@@ -171,5 +173,55 @@ class TwelveDataAdapterTest {
   void malformedJsonIsMalformed() {
     server.on("/quote", fixture(200, "twelvedata/malformed.json"));
     failsUpstream(adapter.quotes(List.of("AAPL")), UpstreamFailure.MALFORMED, u -> {});
+  }
+
+  @Test
+  void londonTimeSeriesAreEachSessionOnceAtTheLondonOpenInPounds() {
+    server.on("/time_series", json(200, """
+        {"meta":{"symbol":"VOD","interval":"1day","currency":"GBp","exchange_timezone":"Europe/London","exchange":"LSE"},
+         "values":[
+          {"datetime":"2025-07-02","open":"70.3","high":"71","low":"69","close":"70.7","volume":"300"},
+          {"datetime":"2025-07-01","open":"70.2","high":"71","low":"69","close":"70.6","volume":"200"},
+          {"datetime":"2025-06-30","open":"70.1","high":"71","low":"69","close":"70.5","volume":"100"}],"status":"ok"}"""));
+    StepVerifier.create(adapter.bars("VOD.L", BarInterval.D1, Instant.parse("2025-06-30T07:00:00Z"),
+            Instant.parse("2025-07-03T07:00:00Z")))
+        .assertNext(bars -> {
+          assertThat(bars).extracting(Bar::ts).containsExactly(Instant.parse("2025-06-30T07:00:00Z"),
+              Instant.parse("2025-07-01T07:00:00Z"), Instant.parse("2025-07-02T07:00:00Z"));
+          assertThat(bars.get(0).open()).isEqualByComparingTo("0.701");
+        })
+        .verifyComplete();
+    assertThat(query(server.requests().get(0))).contains("symbol=VOD:LSE").contains("start_date=2025-06-29")
+        .contains("end_date=2025-07-04");
+  }
+
+  @Test
+  void aQuoteWithOnlyADatetimeIsAQuoteNotAnUnknownSymbol() {
+    server.on("/quote", json(200, """
+        {"symbol":"AAPL","name":"Apple Inc","exchange":"NASDAQ","currency":"USD","datetime":"2024-11-22",
+         "open":"228.06","high":"230.72","low":"228.06","close":"229.87","volume":"38168252","previous_close":"228.52",
+         "change":"1.35","percent_change":"0.59","is_market_open":false}"""));
+    StepVerifier.create(adapter.quotes(List.of("AAPL")))
+        .assertNext(m -> {
+          assertThat(m).containsKey("AAPL");
+          assertThat(m.get("AAPL").asOf()).as("the session's close").isEqualTo(Instant.parse("2024-11-22T21:00:00Z"));
+        })
+        .verifyComplete();
+  }
+
+  @Test
+  void searchKeepsTheExchangeOfNonUsListings() {
+    server.on("/symbol_search", json(200, """
+        {"data":[
+          {"symbol":"AIR","instrument_name":"Airbus SE","exchange":"Euronext","mic_code":"XPAR","instrument_type":"Common Stock","country":"France","currency":"EUR"},
+          {"symbol":"AIR","instrument_name":"Airbus SE","exchange":"XETR","mic_code":"XETR","instrument_type":"Common Stock","country":"Germany","currency":"EUR"},
+          {"symbol":"AIR","instrument_name":"AAR Corp","exchange":"NYSE","mic_code":"XNYS","instrument_type":"Common Stock","country":"United States","currency":"USD"}],
+         "status":"ok"}"""));
+    StepVerifier.create(adapter.search("air", 10))
+        .assertNext(hits -> {
+          assertThat(hits).extracting(SearchHit::symbol).containsExactly("AIR.PA", "AIR.DE", "AIR");
+          assertThat(hits).extracting(SearchHit::mic).containsExactly("XPAR", "XETR", "XNYS");
+        })
+        .verifyComplete();
   }
 }

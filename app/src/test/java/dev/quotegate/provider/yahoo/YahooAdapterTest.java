@@ -283,4 +283,63 @@ class YahooAdapterTest {
   void yahooSessionCookieParsing() {
     assertThat(YahooSession.cookies(List.of("A3=abc; Path=/; Secure", "B=x=y; HttpOnly", "junk"))).isEqualTo("A3=abc; B=x=y");
   }
+
+  @Test
+  void londonDailyBarsAreEachSessionOnceAtTheLondonOpenInPounds() {
+    server.on("/v8/finance/chart/VOD.L", json(200, """
+        {"chart":{"result":[{"meta":{"currency":"GBp","symbol":"VOD.L","exchangeTimezoneName":"Europe/London"},
+          "timestamp":[1751266800,1751353200,1751439600],
+          "indicators":{"quote":[{"open":[70.10,70.20,70.30],"high":[71.00,71.00,71.00],"low":[69.00,69.00,69.00],
+            "close":[70.50,70.60,70.70],"volume":[100,200,300]}]}}],"error":null}}"""));
+    Instant from = Instant.parse("2025-06-30T07:00:00Z");
+    Instant to = Instant.parse("2025-07-03T07:00:00Z");
+    StepVerifier.create(adapter.bars("VOD.L", BarInterval.D1, from, to))
+        .assertNext(bars -> {
+          assertThat(bars).extracting(Bar::ts).as("every session once, at 08:00 London")
+              .containsExactly(Instant.parse("2025-06-30T07:00:00Z"), Instant.parse("2025-07-01T07:00:00Z"),
+                  Instant.parse("2025-07-02T07:00:00Z"));
+          assertThat(bars.get(0).open()).as("pence answered as pounds").isEqualByComparingTo("0.7010");
+        })
+        .verifyComplete();
+    // a day more on each side of the London dates the range covers (06-30 .. 07-03, the range
+    // ends at 08:00 London on the 3rd), whole UTC days, period2 exclusive
+    assertThat(query(server.requests("/v8/finance/chart/VOD.L").get(0)))
+        .startsWith("period1=" + Instant.parse("2025-06-29T00:00:00Z").getEpochSecond()
+            + "&period2=" + Instant.parse("2025-07-05T00:00:00Z").getEpochSecond());
+  }
+
+  @Test
+  void aOneSessionRangeNeverAsksForAnEmptyWindow() {
+    server.on("/v8/finance/chart/AAPL", fixture(200, "yahoo/chart-1d.json"));
+    Instant open = Instant.parse("2024-11-21T14:30:00Z");
+    adapter.bars("AAPL", BarInterval.D1, open, open.plusMillis(1)).block(Duration.ofSeconds(10));
+    String q = query(server.requests("/v8/finance/chart/AAPL").get(0));
+    long p1 = Long.parseLong(q.replaceAll(".*period1=(\\d+).*", "$1"));
+    long p2 = Long.parseLong(q.replaceAll(".*period2=(\\d+).*", "$1"));
+    assertThat(p2).as("period2 after period1").isGreaterThan(p1);
+  }
+
+  @Test
+  void pricesInPenceAreAnsweredInPoundsWithTheUnitKept() {
+    server.on("/v7/finance/quote", json(200, """
+        {"quoteResponse":{"result":[{"symbol":"VOD.L","currency":"GBp","regularMarketPrice":70.52,
+          "regularMarketChange":-0.48,"regularMarketOpen":71.0,"regularMarketDayHigh":71.2,"regularMarketDayLow":70.1,
+          "regularMarketPreviousClose":71.0,"regularMarketTime":1751446800,"marketState":"CLOSED"},
+         {"symbol":"^FTSE","currency":"GBP","regularMarketPrice":8760.96,"regularMarketOpen":0,"regularMarketDayHigh":0,
+          "regularMarketDayLow":0,"regularMarketTime":1751446800}],"error":null}}"""));
+    StepVerifier.create(adapter.quotes(List.of("VOD.L", "^FTSE")))
+        .assertNext(m -> {
+          Quote vod = m.get("VOD.L");
+          assertThat(vod.price()).isEqualByComparingTo("0.7052");
+          assertThat(vod.change()).isEqualByComparingTo("-0.0048");
+          assertThat(vod.currency()).isEqualTo("GBP");
+          assertThat(vod.quotedIn()).isEqualTo("GBp");
+          Quote ftse = m.get("^FTSE");
+          assertThat(ftse.open()).as("an index's zero open is unknown, not zero").isNull();
+          assertThat(ftse.high()).isNull();
+          assertThat(ftse.low()).isNull();
+          assertThat(ftse.quotedIn()).isNull();
+        })
+        .verifyComplete();
+  }
 }
