@@ -12,6 +12,7 @@ import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.AdapterConformance;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
@@ -20,6 +21,7 @@ import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.FixtureServer.Recorded;
+import dev.quotegate.testsupport.FixtureServer.Reply;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class AlphaVantageAdapterTest {
+class AlphaVantageAdapterTest extends AdapterConformance {
 
   static final String KEY = "av-test-key-51f0";
   static final Instant NOW = Instant.parse("2024-11-23T18:00:00Z");
@@ -251,5 +253,48 @@ class AlphaVantageAdapterTest {
                 Instant.parse("2025-07-02T07:00:00Z")))
         .verifyComplete();
     assertThat(query(server.requests("/query").get(0))).contains("symbol=TSCO.LON");
+  }
+
+  // ---- the shared behaviours (AdapterConformance) ------------------------------------------
+
+  @Override
+  protected FixtureServer server() {
+    return server;
+  }
+
+  @Override
+  protected dev.quotegate.provider.ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  protected String key() {
+    return KEY;
+  }
+
+  @Override
+  protected String usSymbol() {
+    return "IBM";
+  }
+
+  @Override
+  protected void serveQuote() {
+    server.on("/query", fixture(200, "alphavantage/global-quote.json"));
+  }
+
+  @Override
+  protected void serveAtQuoteRoute(Reply reply) {
+    server.on("/query", reply);
+  }
+
+  @Override
+  protected String serveLondonDaily() {
+    server().on("/query", json(200, """
+        {"Meta Data":{"2. Symbol":"TSCO.LON","5. Time Zone":"US/Eastern"},
+         "Time Series (Daily)":{
+          "2025-07-02":{"1. open":"390.1","2. high":"392.0","3. low":"388.0","4. close":"391.0","5. volume":"100"},
+          "2025-07-01":{"1. open":"389.1","2. high":"391.0","3. low":"387.0","4. close":"390.0","5. volume":"100"},
+          "2025-06-30":{"1. open":"388.1","2. high":"390.0","3. low":"386.0","4. close":"389.0","5. volume":"100"}}}"""));
+    return "TSCO.L";
   }
 }

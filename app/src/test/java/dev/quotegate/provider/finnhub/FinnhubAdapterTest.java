@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.AdapterConformance;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
@@ -20,6 +21,7 @@ import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.FixtureServer.Recorded;
+import dev.quotegate.testsupport.FixtureServer.Reply;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class FinnhubAdapterTest {
+class FinnhubAdapterTest extends AdapterConformance {
 
   static final String KEY = "fh-test-key-8c1e";
   static FixtureServer server;
@@ -289,5 +291,45 @@ class FinnhubAdapterTest {
             .containsExactly(Instant.parse("2025-06-30T07:00:00Z"), Instant.parse("2025-07-01T07:00:00Z"),
                 Instant.parse("2025-07-02T07:00:00Z")))
         .verifyComplete();
+  }
+
+  // ---- the shared behaviours (AdapterConformance) ------------------------------------------
+
+  @Override
+  protected FixtureServer server() {
+    return server;
+  }
+
+  @Override
+  protected dev.quotegate.provider.ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  protected String key() {
+    return KEY;
+  }
+
+  @Override
+  protected String usSymbol() {
+    return "AAPL";
+  }
+
+  @Override
+  protected void serveQuote() {
+    server.on("/api/v1/quote", fixture(200, "finnhub/quote.json"));
+  }
+
+  @Override
+  protected void serveAtQuoteRoute(Reply reply) {
+    server.on("/api/v1/quote", reply);
+  }
+
+  @Override
+  protected String serveLondonDaily() {
+    server().on("/api/v1/stock/candle", json(200, """
+        {"s":"ok","t":[1751241600,1751328000,1751414400],"o":[70.1,70.2,70.3],"h":[71,71,71],"l":[69,69,69],
+         "c":[70.5,70.6,70.7],"v":[100,200,300]}"""));
+    return "VOD.L";
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.AdapterConformance;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
@@ -18,6 +19,7 @@ import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.FixtureServer.Recorded;
+import dev.quotegate.testsupport.FixtureServer.Reply;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class PolygonAdapterTest {
+class PolygonAdapterTest extends AdapterConformance {
 
   /** Every capability a real adapter offers (the universe is the simulator\'s alone). */
   private static final java.util.Set<Capability> ALL = java.util.EnumSet.of(
@@ -200,5 +202,42 @@ class PolygonAdapterTest {
     adapter.bars("AAPL", BarInterval.D1, Instant.parse("2024-11-20T14:30:00Z"), Instant.parse("2024-11-22T14:30:00.001Z"))
         .block(Duration.ofSeconds(10));
     assertThat(server.requests("/massive" + AGGS + "2024-11-19/2024-11-23")).as("dates, both inclusive").hasSize(1);
+  }
+
+  // ---- the shared behaviours (AdapterConformance) ------------------------------------------
+
+  @Override
+  protected FixtureServer server() {
+    return server;
+  }
+
+  @Override
+  protected dev.quotegate.provider.ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  protected String key() {
+    return KEY;
+  }
+
+  @Override
+  protected String usSymbol() {
+    return "AAPL";
+  }
+
+  @Override
+  protected void serveQuote() {
+    server.on("/massive/v2/snapshot/locale/us/markets/stocks/tickers", fixture(200, "polygon/snapshot.json"));
+  }
+
+  @Override
+  protected void serveAtQuoteRoute(Reply reply) {
+    server.on("/massive/v2/snapshot/locale/us/markets/stocks/tickers", reply);
+  }
+
+  @Override
+  protected String serveLondonDaily() {
+    return null; // Polygon lists US equities only
   }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.AdapterConformance;
 import dev.quotegate.provider.ApiKey;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
@@ -17,6 +18,7 @@ import dev.quotegate.provider.Quote;
 import dev.quotegate.provider.SearchHit;
 import dev.quotegate.testsupport.FixtureServer;
 import dev.quotegate.testsupport.FixtureServer.Recorded;
+import dev.quotegate.testsupport.FixtureServer.Reply;
 import dev.quotegate.testsupport.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class TwelveDataAdapterTest {
+class TwelveDataAdapterTest extends AdapterConformance {
 
   static final String KEY = "td-test-key-93ab";
   static FixtureServer server;
@@ -223,5 +225,48 @@ class TwelveDataAdapterTest {
           assertThat(hits).extracting(SearchHit::mic).containsExactly("XPAR", "XETR", "XNYS");
         })
         .verifyComplete();
+  }
+
+  // ---- the shared behaviours (AdapterConformance) ------------------------------------------
+
+  @Override
+  protected FixtureServer server() {
+    return server;
+  }
+
+  @Override
+  protected dev.quotegate.provider.ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  protected String key() {
+    return KEY;
+  }
+
+  @Override
+  protected String usSymbol() {
+    return "AAPL";
+  }
+
+  @Override
+  protected void serveQuote() {
+    server.on("/quote", fixture(200, "twelvedata/quote.json"));
+  }
+
+  @Override
+  protected void serveAtQuoteRoute(Reply reply) {
+    server.on("/quote", reply);
+  }
+
+  @Override
+  protected String serveLondonDaily() {
+    server().on("/time_series", json(200, """
+        {"meta":{"symbol":"VOD","interval":"1day","currency":"GBp","exchange_timezone":"Europe/London","exchange":"LSE"},
+         "values":[
+          {"datetime":"2025-07-02","open":"70.3","high":"71","low":"69","close":"70.7","volume":"300"},
+          {"datetime":"2025-07-01","open":"70.2","high":"71","low":"69","close":"70.6","volume":"200"},
+          {"datetime":"2025-06-30","open":"70.1","high":"71","low":"69","close":"70.5","volume":"100"}],"status":"ok"}"""));
+    return "VOD.L";
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
 import dev.quotegate.platform.UpstreamClient;
+import dev.quotegate.provider.AdapterConformance;
 import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.Capability;
 import dev.quotegate.provider.NewsItem;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-class YahooAdapterTest {
+class YahooAdapterTest extends AdapterConformance {
 
   /** Every capability a real adapter offers (the universe is the simulator\'s alone). */
   private static final java.util.Set<Capability> ALL = java.util.EnumSet.of(
@@ -341,5 +342,47 @@ class YahooAdapterTest {
           assertThat(ftse.quotedIn()).isNull();
         })
         .verifyComplete();
+  }
+
+  // ---- the shared behaviours (AdapterConformance) ------------------------------------------
+
+  @Override
+  protected FixtureServer server() {
+    return server;
+  }
+
+  @Override
+  protected dev.quotegate.provider.ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  protected String key() {
+    return null;
+  }
+
+  @Override
+  protected String usSymbol() {
+    return "AAPL";
+  }
+
+  @Override
+  protected void serveQuote() {
+    server.on("/v7/finance/quote", fixture(200, "yahoo/quote.json"));
+  }
+
+  @Override
+  protected void serveAtQuoteRoute(Reply reply) {
+    server.on("/v7/finance/quote", reply);
+  }
+
+  @Override
+  protected String serveLondonDaily() {
+    server().on("/v8/finance/chart/VOD.L", json(200, """
+        {"chart":{"result":[{"meta":{"currency":"GBp","symbol":"VOD.L","exchangeTimezoneName":"Europe/London"},
+          "timestamp":[1751266800,1751353200,1751439600],
+          "indicators":{"quote":[{"open":[70.10,70.20,70.30],"high":[71,71,71],"low":[69,69,69],
+            "close":[70.5,70.6,70.7],"volume":[100,200,300]}]}}],"error":null}}"""));
+    return "VOD.L";
   }
 }
