@@ -65,6 +65,9 @@ public final class Routes {
     List<String> out = new ArrayList<>();
     String[] segs = path.substring(1).split("/");
     for (int i = 0; i < segs.length; i++) {
+      if (segs[i].isEmpty()) {
+        continue; // "/" itself: only the whole-path spellings below apply
+      }
       out.add(join(segs, i, segs[i] + ";x"));
       out.add(join(segs, i, segs[i] + ";"));
       out.add(join(segs, i, segs[i] + ";jsessionid=1"));
