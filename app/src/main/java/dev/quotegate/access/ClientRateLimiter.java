@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,9 @@ import reactor.core.publisher.Mono;
  * <p>When Redis fails (down, slow, its breaker open) the request is decided as {@code
  * quotegate.rate-limit.on-redis-failure} says: by default in-process buckets with the same
  * limits (fail-open within limits: serving is worth more than exactness while Redis is down, and
- * each instance still bounds every client). The first failure is logged at WARN, the recovery at
- * INFO, and every request decided so is counted ({@code quotegate.ratelimit.fallback}).
+ * each instance still bounds every client). The first failure of an outage is logged at WARN (at
+ * most once a minute while Redis flaps), the recovery at INFO, and every request decided so is
+ * counted ({@code quotegate.ratelimit.fallback}).
  */
 final class ClientRateLimiter {
 
@@ -76,6 +78,8 @@ final class ClientRateLimiter {
   private final String digest;
   private final Cache<String, TokenBucket> local;
   private final AtomicBoolean redisFailing = new AtomicBoolean();
+  private final AtomicLong nextWarn;
+  private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
   ClientRateLimiter(RateLimitProperties props, RedisConnections redis, AccessMeters meters, MeterRegistry registry,
       LongSupplier nanos) {
@@ -84,6 +88,7 @@ final class ClientRateLimiter {
     this.meters = meters;
     this.nanos = nanos;
     this.digest = sha1(SCRIPT);
+    this.nextWarn = new AtomicLong(nanos.getAsLong());
     this.local = Caffeine.newBuilder()
         .maximumSize(props.localMaxClients())
         .expireAfterAccess(props.localIdle())
@@ -122,8 +127,15 @@ final class ClientRateLimiter {
   private RateDecision onRedisFailure(Client client, int cost, Throwable e) {
     OnRedisFailure mode = props.onRedisFailure();
     if (redisFailing.compareAndSet(false, true)) {
-      log.warn("rate limits: Redis failed ({}); deciding by {} until it answers again (quotegate.rate-limit.on-redis-failure)",
-          e.getMessage(), mode.name().toLowerCase());
+      // Once per outage, and at most once a minute while Redis flaps: the counter has the rest.
+      long now = nanos.getAsLong();
+      long next = nextWarn.get();
+      if (now - next >= 0 && nextWarn.compareAndSet(next, now + WARN_EVERY.toNanos())) {
+        log.warn("rate limits: Redis failed ({}); deciding by {} until it answers again (quotegate.rate-limit.on-redis-failure)",
+            e.getMessage(), mode.name().toLowerCase());
+      } else {
+        log.debug("rate limits: Redis failed again ({})", e.getMessage());
+      }
     }
     meters.fallback(mode);
     return switch (mode) {
