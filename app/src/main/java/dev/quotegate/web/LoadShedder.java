@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * counter {@code quotegate.http.shed}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+// After access.CorsGuard (+1): a shed request's 503 carries the CORS headers a page needs to read it.
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class LoadShedder implements WebFilter {
 
   private final LoadSheddingProperties props;
