@@ -97,7 +97,7 @@ final class DashboardAssets {
     }
   }
 
-  private static long put(Map<String, Asset> out, String path, Resource r) throws IOException {
+  static long put(Map<String, Asset> out, String path, Resource r) throws IOException {
     byte[] bytes;
     try (InputStream in = r.getInputStream()) {
       bytes = in.readAllBytes();

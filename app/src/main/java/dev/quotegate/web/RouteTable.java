@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.Resource;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.server.HandlerFunction;
@@ -14,6 +15,7 @@ import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,6 +27,17 @@ import reactor.core.publisher.Mono;
 final class RouteTable {
 
   private RouteTable() {}
+
+  /** Every route of every router function mapping of {@code context} (the composed router), in order. */
+  static List<String> of(ApplicationContext context) {
+    List<String> routes = new ArrayList<>();
+    for (RouterFunctionMapping m : context.getBeansOfType(RouterFunctionMapping.class).values()) {
+      if (m.getRouterFunction() != null) {
+        routes.addAll(of(m.getRouterFunction()));
+      }
+    }
+    return List.copyOf(routes);
+  }
 
   /** Every route of {@code router}, in order. */
   static List<String> of(RouterFunction<?> router) {
