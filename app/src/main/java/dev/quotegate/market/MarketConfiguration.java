@@ -1,5 +1,6 @@
 package dev.quotegate.market;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quotegate.cache.Cached;
 import dev.quotegate.cache.Caches;
 import dev.quotegate.market.MarketSnapshot.MoverKind;
@@ -7,6 +8,8 @@ import dev.quotegate.platform.GatewayException;
 import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.quote.QuoteProperties;
 import dev.quotegate.quote.QuoteService;
+import dev.quotegate.provider.SearchHit;
+import dev.quotegate.web.Pages;
 import dev.quotegate.web.QueryParams;
 import dev.quotegate.web.SymbolParams;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,14 +30,30 @@ import reactor.core.publisher.Mono;
 class MarketConfiguration {
 
   @Bean
-  MarketService marketService(
-      ProviderRouter router, Caches caches, QuoteService quotes, QuoteProperties quoteProps, MarketProperties props,
-      Clock clock, MeterRegistry registry) {
-    return new MarketService(router, caches, quotes, props, quoteProps.ttlMarketOpen(), clock, registry);
+  SearchIndex searchIndex(SearchProperties props, MeterRegistry registry) {
+    return new SearchIndex(props, registry);
   }
 
   @Bean
-  RouterFunction<ServerResponse> marketRoutes(MarketService service, MarketProperties props, Clock clock) {
+  MarketService marketService(
+      ProviderRouter router, Caches caches, QuoteService quotes, QuoteProperties quoteProps, MarketProperties props,
+      Clock clock, MeterRegistry registry, SearchIndex index, SearchProperties searchProps) {
+    return new MarketService(router, caches, quotes, props, quoteProps.ttlMarketOpen(), clock, registry, index,
+        searchProps);
+  }
+
+  /** One ranked search hit. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record SearchResult(String symbol, String name, String exchange, String type, String sector, String industry,
+      String mic, String source, double score) {}
+
+  /** A page of search hits. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record SearchPage(String query, List<SearchResult> results, int total, int limit, String nextCursor, String next) {}
+
+  @Bean
+  RouterFunction<ServerResponse> marketRoutes(
+      MarketService service, MarketProperties props, SearchProperties searchProps, Clock clock) {
     return RouterFunctions.route()
         .GET("/api/v1/profiles/{symbol}", r -> {
           String symbol = SymbolParams.pathSymbol(r, "symbol");
@@ -49,11 +68,21 @@ class MarketConfiguration {
         .GET("/api/v1/search", r -> {
           String q = QueryParams.text(r, "q", 64);
           int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxSearchResults());
-          return service.search(q)
-              .onErrorResume(GatewayException.NotFound.class, e -> Mono.empty())
-              .map(c -> (Object) Map.of("query", q, "results", first(c.value().hits(), limit)))
-              .defaultIfEmpty(Map.of("query", q, "results", List.of()))
-              .flatMap(body -> json(body, 60));
+          String scope = "search|" + q.toLowerCase(Locale.ROOT);
+          int offset = Pages.offset(r, scope, searchProps.maxResults());
+          return service.rankedSearch(q, offset, limit)
+              .flatMap(found -> {
+                List<SearchResult> results = new java.util.ArrayList<>(found.hits().size());
+                for (SearchIndex.Ranked h : found.hits()) {
+                  SearchHit s = h.hit();
+                  results.add(new SearchResult(s.symbol(), s.name(), s.exchange(), s.type(), s.sector(), s.industry(),
+                      s.mic(), s.source(), Math.round(h.score() * 1000) / 1000.0));
+                }
+                int end = offset + results.size();
+                String cursor = end < found.total() && !results.isEmpty() ? Pages.encode(scope, end) : null;
+                return json(new SearchPage(q, results, found.total(), limit, cursor,
+                    cursor == null ? null : Pages.next(r, cursor)), 60);
+              });
         })
         .GET("/api/v1/movers", r -> {
           MoverKind kind = MoverKind.valueOf(

@@ -15,6 +15,7 @@ import dev.quotegate.provider.SearchHit;
 import dev.quotegate.provider.SearchProvider;
 import dev.quotegate.provider.UniverseProvider;
 import dev.quotegate.quote.QuoteService;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -34,6 +37,8 @@ import reactor.core.publisher.Mono;
  * that is itself shared while the quotes in it are fresh.
  */
 public final class MarketService {
+
+  private static final Logger log = LoggerFactory.getLogger(MarketService.class);
 
   /** A symbol's news as one cached value. */
   public record NewsList(List<NewsItem> items) {
@@ -57,6 +62,9 @@ public final class MarketService {
   private final ReadThrough<SearchResults> search;
   private final Mono<List<SearchHit>> universeMono;
   private final Mono<MarketSnapshot> snapshotMono;
+  private final SearchIndex index;
+  private final SearchProperties searchProps;
+  private final Counter universeFailures;
 
   public MarketService(
       ProviderRouter router,
@@ -65,7 +73,13 @@ public final class MarketService {
       MarketProperties props,
       Duration snapshotTtl,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      SearchIndex index,
+      SearchProperties searchProps) {
+    this.index = Objects.requireNonNull(index, "index");
+    this.searchProps = Objects.requireNonNull(searchProps, "searchProps");
+    this.universeFailures = Counter.builder("quotegate.search.universe.failures")
+        .description("Searches answered without the universe because listing it failed").register(registry);
     this.router = Objects.requireNonNull(router, "router");
     this.quotes = Objects.requireNonNull(quotes, "quotes");
     this.props = Objects.requireNonNull(props, "props");
@@ -84,9 +98,14 @@ public final class MarketService {
         Mono.defer(this::computeSnapshot).cache(v -> snapshotTtl, e -> Duration.ZERO, () -> Duration.ZERO);
   }
 
-  /** A company profile, or NotFound. */
+  /** A company profile, or NotFound. Its industry and description are taught to the search index. */
   public Mono<Cached<Profile>> profile(String symbol) {
     return profiles.get(symbol, () -> router.call(ProviderKind.PROFILE, symbol, (ProfileProvider p) -> p.profile(symbol)))
+        .doOnNext(c -> {
+          Profile p = c.value();
+          index.learn(List.of(new SearchIndex.Listing(new SearchHit(p.symbol(), p.name(), p.exchange(), null,
+              p.sector(), p.source(), null, p.industry()), p.description())));
+        })
         .switchIfEmpty(Mono.error(() -> new GatewayException.NotFound(symbol, "no profile for " + symbol)));
   }
 
@@ -97,7 +116,54 @@ public final class MarketService {
         .switchIfEmpty(Mono.error(() -> new GatewayException.NotFound(symbol, "no news for " + symbol)));
   }
 
-  /** Instruments matching {@code query}, best first (at most {@code max-search-results}). */
+  /**
+   * Instruments matching {@code query}, ranked by the search index over the universe and the
+   * listings learnt from providers, from {@code offset}, at most {@code limit}. A query the
+   * index answers with nothing is asked of the search chain (when
+   * {@code quotegate.search.provider-fallback}); its hits are indexed, and answered in the
+   * provider's order when the index still ranks none of them.
+   */
+  Mono<SearchIndex.Results> rankedSearch(String query, int offset, int limit) {
+    Mono<Void> indexed = universeMono
+        .flatMap(index::ensureUniverse)
+        .onErrorResume(e -> {
+          // Fail open: the learnt listings and the provider's search still answer.
+          universeFailures.increment();
+          log.debug("search without the universe: {}", e.toString());
+          return Mono.empty();
+        });
+    return indexed
+        .then(Mono.fromCallable(() -> index.search(query, offset, limit)))
+        .flatMap(found -> found.total() > 0 || !searchProps.providerFallback()
+            ? Mono.just(found)
+            : providerSearch(query, offset, limit));
+  }
+
+  private Mono<SearchIndex.Results> providerSearch(String query, int offset, int limit) {
+    return search(query)
+        .flatMap(c -> {
+          List<SearchHit> hits = c.value().hits();
+          List<SearchIndex.Listing> listings = new ArrayList<>(hits.size());
+          for (SearchHit h : hits) {
+            listings.add(new SearchIndex.Listing(h, null));
+          }
+          Mono<Void> ready = index.learn(listings) ? index.caughtUp() : Mono.empty();
+          return ready.then(Mono.fromCallable(() -> {
+            SearchIndex.Results again = index.search(query, offset, limit);
+            if (again.total() > 0) {
+              return again;
+            }
+            List<SearchIndex.Ranked> raw = new ArrayList<>();
+            for (int i = offset; i < hits.size() && raw.size() < limit; i++) {
+              raw.add(new SearchIndex.Ranked(hits.get(i), 0f));
+            }
+            return new SearchIndex.Results(raw, hits.size());
+          }));
+        })
+        .onErrorResume(GatewayException.NotFound.class, e -> Mono.just(new SearchIndex.Results(List.of(), 0)));
+  }
+
+  /** The search chain's hits for {@code query}, cached (at most {@code max-search-results}). */
   public Mono<Cached<SearchResults>> search(String query) {
     String key = query.toLowerCase(Locale.ROOT);
     return search.get(key,

@@ -1,5 +1,6 @@
 package dev.quotegate.portfolio;
 
+import dev.quotegate.history.HistoryService;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.web.JsonBodies;
 import java.time.Clock;
@@ -11,7 +12,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
-/** {@code POST /api/v1/portfolio/valuation}. */
+/** {@code POST /api/v1/portfolio/valuation} and {@code POST /api/v1/portfolio/performance}. */
 @Configuration(proxyBeanMethods = false)
 class PortfolioConfiguration {
 
@@ -21,12 +22,24 @@ class PortfolioConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> portfolioRoutes(PortfolioService service, JsonBodies bodies) {
+  PerformanceService performanceService(
+      HistoryService history, PortfolioProperties limits, PerformanceProperties props, Clock clock) {
+    return new PerformanceService(history, limits, props, clock);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> portfolioRoutes(
+      PortfolioService service, PerformanceService performance, JsonBodies bodies) {
     return RouterFunctions.route()
         .POST("/api/v1/portfolio/valuation", request -> bodies
             .read(request, PortfolioRequest.class)
             .switchIfEmpty(Mono.fromSupplier(() -> new PortfolioRequest(null)))
             .flatMap(service::value)
+            .flatMap(v -> ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").bodyValue(v)))
+        .POST("/api/v1/portfolio/performance", request -> bodies
+            .read(request, PerformanceRequest.class)
+            .switchIfEmpty(Mono.fromSupplier(() -> new PerformanceRequest(null, null, null, null, null)))
+            .flatMap(performance::performance)
             .flatMap(v -> ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").bodyValue(v)))
         .build();
   }

@@ -120,13 +120,18 @@ public final class PortfolioService {
    * value such as {@code 1e3000000} is refused without ever being expanded.
    */
   private String bounded(BigDecimal value, BigDecimal max) {
+    return bounded(value, max, props.maxDecimals());
+  }
+
+  /** As {@link #bounded(BigDecimal, BigDecimal)} with the decimal places allowed. */
+  static String bounded(BigDecimal value, BigDecimal max, int maxDecimals) {
     int integerDigits = value.precision() - value.scale();
     int maxDigits = max.precision() - max.scale();
     if (integerDigits > maxDigits || (integerDigits == maxDigits && value.abs().compareTo(max) > 0)) {
       return "at most " + max.toPlainString() + " in absolute value";
     }
-    if (value.scale() > props.maxDecimals() && value.stripTrailingZeros().scale() > props.maxDecimals()) {
-      return "at most " + props.maxDecimals() + " decimal places";
+    if (value.scale() > maxDecimals && value.stripTrailingZeros().scale() > maxDecimals) {
+      return "at most " + maxDecimals + " decimal places";
     }
     return null;
   }

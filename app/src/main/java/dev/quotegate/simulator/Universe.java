@@ -153,15 +153,33 @@ public final class Universe {
           "PYPL|PayPal Holdings, Inc.|NASDAQ|Financials|Transaction & Payment Processing|70|970|24400|https://www.paypal.com|0.022",
           "UBER|Uber Technologies, Inc.|NYSE|Industrials|Passenger Ground Transportation|90|2100|31100|https://www.uber.com|0.024");
 
+  /**
+   * Index funds (issue 16: the portfolio benchmark, the dashboard's index quotes): quotable,
+   * with bars and profiles, but not listed in {@link #instruments()} (the equity universe that
+   * movers and sectors cover). Same row format as the large caps.
+   */
+  private static final List<String> FUNDS =
+      List.of(
+          "SPY|SPDR S&P 500 ETF Trust|NYSE Arca|Funds|Index ETF|600|920|0|https://www.ssga.com|0.010",
+          "QQQ|Invesco QQQ Trust|NASDAQ|Funds|Index ETF|520|590|0|https://www.invesco.com|0.013",
+          "DIA|SPDR Dow Jones Industrial Average ETF Trust|NYSE Arca|Funds|Index ETF|440|60|0|https://www.ssga.com|0.009",
+          "IWM|iShares Russell 2000 ETF|NYSE Arca|Funds|Index ETF|230|300|0|https://www.ishares.com|0.014");
+
   /** Largest universe; the pronounceable 3–4 letter ticker space holds about 7,000 names. */
   public static final int MAX_SIZE = 5000;
 
   private final List<Instrument> instruments;
   private final Map<String, Instrument> bySymbol;
 
-  private Universe(List<Instrument> instruments) {
+  private final List<Instrument> funds;
+
+  private Universe(List<Instrument> instruments, List<Instrument> funds) {
     this.instruments = List.copyOf(instruments);
+    this.funds = List.copyOf(funds);
     Map<String, Instrument> map = new LinkedHashMap<>();
+    for (Instrument i : funds) {
+      map.put(i.symbol(), i);
+    }
     for (Instrument i : instruments) {
       map.put(i.symbol(), i);
     }
@@ -182,18 +200,33 @@ public final class Universe {
       String[] f = row.split("\\|");
       taken.add(f[0]);
       if (list.size() < size) {
-        double price = Double.parseDouble(f[5]);
-        long shares = Long.parseLong(f[6]) * 1_000_000L;
-        double vol = Double.parseDouble(f[9]);
-        list.add(new Instrument(f[0], f[1], f[2], f[3], f[4], "USD", price, vol, shares,
-            averageVolume(shares, vol), Long.parseLong(f[7]), f[8]));
+        list.add(parse(f));
       }
+    }
+    List<Instrument> funds = new ArrayList<>();
+    for (String row : FUNDS) {
+      String[] f = row.split("\\|");
+      taken.add(f[0]);
+      funds.add(parse(f));
     }
     SplittableRandom random = new SplittableRandom(seed);
     while (list.size() < size) {
       list.add(generated(random, taken));
     }
-    return new Universe(list);
+    return new Universe(list, funds);
+  }
+
+  private static Instrument parse(String[] f) {
+    double price = Double.parseDouble(f[5]);
+    long shares = Long.parseLong(f[6]) * 1_000_000L;
+    double vol = Double.parseDouble(f[9]);
+    return new Instrument(f[0], f[1], f[2], f[3], f[4], "USD", price, vol, shares,
+        averageVolume(shares, vol), Long.parseLong(f[7]), f[8]);
+  }
+
+  /** The index funds: quotable, not listed. */
+  public List<Instrument> funds() {
+    return funds;
   }
 
   /** Number of real large caps at the head of every universe. */

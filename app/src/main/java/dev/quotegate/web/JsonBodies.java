@@ -206,6 +206,12 @@ public final class JsonBodies {
     if (target == String.class || target.isEnum()) {
       return "a string";
     }
+    if (target == java.time.LocalDate.class) {
+      return "a date (YYYY-MM-DD)";
+    }
+    if (java.time.temporal.Temporal.class.isAssignableFrom(target)) {
+      return "a date-time (ISO 8601)";
+    }
     if (target == Boolean.class || target == boolean.class) {
       return "true or false";
     }

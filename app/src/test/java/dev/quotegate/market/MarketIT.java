@@ -79,6 +79,28 @@ class MarketIT {
   }
 
   @Test
+  void searchRanksWithTyposWordsAndIndustriesAndPagesByCursor() {
+    assertThat(getJson("/api/v1/search?q=appel").at("/results/0/symbol").asString()).isEqualTo("AAPL");
+    assertThat(getJson("/api/v1/search?q=micro%20soft").at("/results/0/symbol").asString()).isEqualTo("MSFT");
+    List<String> semis = new ArrayList<>();
+    for (JsonNode h : getJson("/api/v1/search?q=semiconductor&limit=10").get("results")) {
+      semis.add(h.get("symbol").asString());
+    }
+    assertThat(semis).contains("NVDA", "AMD", "INTC");
+    JsonNode first = getJson("/api/v1/search?q=technologies&limit=5");
+    assertThat(first.get("results").size()).isEqualTo(5);
+    String next = first.get("next").asString();
+    assertThat(next).startsWith("/api/v1/search?").contains("cursor=");
+    JsonNode second = getJson(next);
+    assertThat(second.get("results").size()).isPositive();
+    assertThat(second.at("/results/0/symbol").asString()).isNotEqualTo(first.at("/results/0/symbol").asString());
+    web.get().uri("/api/v1/search?q=apple&cursor=" + first.get("nextCursor").asString()).exchange()
+        .expectStatus().isBadRequest().expectBody().jsonPath("$.invalidParams[0].name").isEqualTo("cursor");
+    web.get().uri("/api/v1/search?q=apple&cursor=!!").exchange()
+        .expectStatus().isBadRequest().expectBody().jsonPath("$.invalidParams[0].name").isEqualTo("cursor");
+  }
+
+  @Test
   void moversAreSortedAndTheSnapshotIsSharedWhileFresh() {
     JsonNode gainers = getJson("/api/v1/movers?type=gainers&limit=10");
     assertThat(gainers.at("/coverage/universe").asInt()).isEqualTo(500);

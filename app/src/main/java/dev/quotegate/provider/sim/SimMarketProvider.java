@@ -94,7 +94,7 @@ final class SimMarketProvider implements ProfileProvider, NewsProvider, SearchPr
     for (SimListing s : listings) {
       if (s.symbol() != null) {
         out.add(new SearchHit(s.symbol(), s.name(), s.exchange(), s.type() != null ? s.type() : "EQUITY",
-            s.sector(), SimQuoteProvider.NAME));
+            s.sector(), SimQuoteProvider.NAME, null, s.industry()));
       }
     }
     return out;
@@ -131,5 +131,5 @@ final class SimMarketProvider implements ProfileProvider, NewsProvider, SearchPr
 
   record SimSymbols(Integer count, List<SimListing> symbols) {}
 
-  record SimListing(String symbol, String name, String exchange, String type, String sector) {}
+  record SimListing(String symbol, String name, String exchange, String type, String sector, String industry) {}
 }
