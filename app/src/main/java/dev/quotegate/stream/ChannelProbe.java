@@ -1,6 +1,10 @@
 package dev.quotegate.stream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -11,12 +15,18 @@ import reactor.netty.NettyInbound;
 /**
  * The client connection's Netty channel behind a request: whether it can take more data
  * (its outbound buffer is under the high-water mark, for HTTP/2 the stream's flow-control
- * window is open) and a way to close it. Outside Reactor Netty (mock requests) it is always
- * writable and closing does nothing.
+ * window is open), how many bytes wait unsent in Netty, and a way to close it. Outside
+ * Reactor Netty (mock requests) it is always writable, holds nothing and closing does nothing.
  */
-record ChannelProbe(BooleanSupplier writable, Runnable abort) {
+final class ChannelProbe {
 
-  static final ChannelProbe NONE = new ChannelProbe(() -> true, () -> {});
+  static final ChannelProbe NONE = new ChannelProbe(null);
+
+  private final Channel channel;
+
+  ChannelProbe(Channel channel) {
+    this.channel = channel;
+  }
 
   static ChannelProbe of(ServerHttpRequest request) {
     Object nativeRequest;
@@ -32,9 +42,51 @@ record ChannelProbe(BooleanSupplier writable, Runnable abort) {
       in.withConnection(c -> channel.set(c.channel()));
     }
     Channel ch = channel.get();
-    if (ch == null) {
-      return NONE;
+    return ch == null ? NONE : new ChannelProbe(ch);
+  }
+
+  BooleanSupplier writable() {
+    return channel == null ? () -> true : channel::isWritable;
+  }
+
+  boolean isWritable() {
+    return channel == null || channel.isWritable();
+  }
+
+  boolean isOpen() {
+    return channel == null || channel.isActive();
+  }
+
+  /** Bytes written to Netty and not yet to the socket (0 where Netty does not keep them). */
+  long unsent() {
+    if (channel == null) {
+      return 0;
     }
-    return new ChannelProbe(ch::isWritable, () -> ch.close());
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  Runnable abort() {
+    return channel == null ? () -> {} : channel::close;
+  }
+
+  /**
+   * Bounds what the connection can hold for a client that does not read: Netty's water
+   * marks and, on an HTTP/1.1 connection (not a stream of a shared HTTP/2 connection), the
+   * socket's SO_SNDBUF ({@code sendBuffer} 0 keeps the kernel's autotuning).
+   */
+  void bound(int sendBuffer, int low, int high) {
+    if (channel == null) {
+      return;
+    }
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high));
+    if (sendBuffer > 0 && !(channel instanceof Http2StreamChannel)) {
+      channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
+    }
+  }
+
+  /** The socket's SO_SNDBUF as the kernel reports it (null where there is none). */
+  Integer sendBuffer() {
+    return channel == null || channel instanceof Http2StreamChannel ? null : channel.config().getOption(ChannelOption.SO_SNDBUF);
   }
 }

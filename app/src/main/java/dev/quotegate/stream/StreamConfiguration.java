@@ -39,11 +39,16 @@ class StreamConfiguration {
   }
 
   @Bean
+  SlowConsumerWatch slowConsumerWatch(StreamProperties props, StreamMeters meters) {
+    return new SlowConsumerWatch(props, meters, Schedulers.parallel());
+  }
+
+  @Bean
   RouterFunction<ServerResponse> streamRoutes(
       QuoteStreamHub hub, StreamProperties props, StreamMeters meters, Clock clock, JsonMapper json,
-      QuoteJson quoteJson) {
+      QuoteJson quoteJson, SlowConsumerWatch watch) {
     StreamHandler handler = new StreamHandler(
-        hub, props, meters, Schedulers.parallel(), clock, json, quoteJson, new HandshakeWebSocketService());
+        hub, props, meters, Schedulers.parallel(), clock, json, quoteJson, new HandshakeWebSocketService(), watch);
     return RouterFunctions.route()
         .GET("/api/v1/stream/quotes", handler::sse)
         .GET("/api/v1/stream/ws", handler::websocket)

@@ -32,6 +32,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.server.WebSocketService;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -62,6 +63,7 @@ final class StreamHandler {
   private final JsonMapper json;
   private final QuoteJson quoteJson;
   private final WebSocketService webSockets;
+  private final SlowConsumerWatch watch;
 
   StreamHandler(
       QuoteStreamHub hub,
@@ -71,8 +73,10 @@ final class StreamHandler {
       Clock clock,
       JsonMapper json,
       QuoteJson quoteJson,
-      WebSocketService webSockets) {
+      WebSocketService webSockets,
+      SlowConsumerWatch watch) {
     this.hub = hub;
+    this.watch = watch;
     this.props = props;
     this.meters = meters;
     this.scheduler = scheduler;
@@ -101,8 +105,8 @@ final class StreamHandler {
           StreamSession session = newSession(Transport.SSE, probe, resumeFrom);
           session.add(symbols);
           AtomicBoolean closed = new AtomicBoolean();
-          Flux<Frame> frames = session.frames()
-              .takeUntilOther(hub.shutdownSignal())
+          Flux<Frame> frames = Flux.using(() -> watch.watch(Transport.SSE, probe),
+                  w -> session.frames().takeUntilOther(hub.shutdownSignal()), Disposable::dispose)
               .doFinally(s -> {
                 if (closed.compareAndSet(false, true)) {
                   meters.closed(Transport.SSE);
@@ -230,7 +234,7 @@ final class StreamHandler {
         .map(f -> encodeWs(ws, f));
     Flux<WebSocketMessage> output = Flux.merge(frames, replies.asFlux().map(ws::textMessage))
         .takeUntilOther(inputDone.asMono());
-    Mono<Void> send = ws.send(output)
+    Mono<Void> send = Mono.using(() -> watch.watch(Transport.WEBSOCKET, probe), w -> ws.send(output), Disposable::dispose)
         .onErrorResume(SlowConsumerException.class, e -> {
           log.info("closing WebSocket stream: {}", e.getMessage());
           return ws.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "slow-consumer"))

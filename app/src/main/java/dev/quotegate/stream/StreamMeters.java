@@ -39,9 +39,10 @@ final class StreamMeters {
   private final Map<Transport, Counter> quoteEvents = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> errorEvents = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> heartbeats = new EnumMap<>(Transport.class);
-  private final Map<Transport, Counter> slow = new EnumMap<>(Transport.class);
+  private final Map<Transport, Map<SlowConsumerWatch.Reason, Counter>> slow = new EnumMap<>(Transport.class);
   private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
   private final AtomicLong subscriptions = new AtomicLong();
+  private final Timer unwritableAtCut;
   private final Counter conflated;
   private final Counter pollsOk;
   private final Counter pollsFailed;
@@ -66,10 +67,16 @@ final class StreamMeters {
       quoteEvents.put(t, events(t, "quote"));
       errorEvents.put(t, events(t, "symbol-error"));
       heartbeats.put(t, events(t, "heartbeat"));
-      slow.put(t, Counter.builder("quotegate.stream.slow.disconnects")
-          .description("Connections closed because the client stayed behind past max-lag")
-          .tag("transport", t.tag)
-          .register(registry));
+      Map<SlowConsumerWatch.Reason, Counter> byReason = new EnumMap<>(SlowConsumerWatch.Reason.class);
+      for (SlowConsumerWatch.Reason r : SlowConsumerWatch.Reason.values()) {
+        byReason.put(r, Counter.builder("quotegate.stream.slow.disconnects")
+            .description("Stream connections closed as slow consumers, by reason: unwritable (channel not "
+                + "writable for unwritable-timeout), unsent-bytes (past max-unsent), max-lag (no demand)")
+            .tag("transport", t.tag)
+            .tag("reason", r.tag)
+            .register(registry));
+      }
+      slow.put(t, byReason);
       latency.put(t, Timer.builder("quotegate.stream.latency")
           .description("Tick to send: from the tick's production to handing its event to the connection")
           .tag("transport", t.tag)
@@ -85,6 +92,10 @@ final class StreamMeters {
         .register(registry);
     Gauge.builder("quotegate.stream.subscriptions", subscriptions, AtomicLong::get)
         .description("Symbol subscriptions summed over open connections")
+        .register(registry);
+    this.unwritableAtCut = Timer.builder("quotegate.stream.slow.unwritable")
+        .description("How long each stream cut off as unwritable had been unwritable (unwritable-timeout plus "
+            + "up to one sweep)")
         .register(registry);
     this.conflated = Counter.builder("quotegate.stream.updates.conflated")
         .description("Updates replaced by a newer value of the same symbol before they were sent")
@@ -182,8 +193,35 @@ final class StreamMeters {
     conflated.increment();
   }
 
-  void slowConsumer(Transport t) {
-    slow.get(t).increment();
+  void slowConsumer(Transport t, SlowConsumerWatch.Reason reason) {
+    slow.get(t).get(reason).increment();
+  }
+
+  void unwritableAtCut(long millis) {
+    unwritableAtCut.record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  Timer unwritableAtCut() {
+    return unwritableAtCut;
+  }
+
+  /** Gauges of the slow-consumer sweep: bytes waiting in Netty, channels unwritable now. */
+  void watchGauges(Supplier<Number> unsent, Supplier<Number> unwritable) {
+    Gauge.builder("quotegate.stream.unsent", unsent)
+        .description("Bytes queued in Netty, unsent, summed over stream connections (at the last sweep)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("quotegate.stream.unwritable", unwritable)
+        .description("Stream connections whose channel was not writable at the last sweep")
+        .register(registry);
+  }
+
+  double slowDisconnects(SlowConsumerWatch.Reason reason) {
+    double n = 0;
+    for (Transport t : Transport.values()) {
+      n += slow.get(t).get(reason).count();
+    }
+    return n;
   }
 
   void polled(int ok, int failed) {

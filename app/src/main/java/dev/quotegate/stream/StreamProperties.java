@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -35,6 +36,21 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConcurrentPolls most poll rounds (each one {@code QuoteService} call) in flight
  * @param clientRetry reconnection delay suggested to SSE clients ({@code retry:} field)
  * @param retryAfter Retry-After sent with the 503 when the connection limit is reached
+ * @param unwritableTimeout how long a stream connection's channel may stay unwritable (its
+ *     Netty outbound buffer above {@code write-buffer-high}, i.e. the socket send buffer and
+ *     the client's receive window full) before it is closed as a slow consumer (reason
+ *     {@code unwritable}); checked by one sweep per instance every quarter of this (at most
+ *     every second)
+ * @param maxUnsent most bytes a stream connection may have queued in Netty, unsent, before it
+ *     is closed as a slow consumer (reason {@code unsent-bytes}); writes wait for writability,
+ *     so this is reached only when single events are large
+ * @param sendBuffer SO_SNDBUF set on a stream's socket when the stream starts (HTTP/1.1; an
+ *     HTTP/2 stream shares its connection): bounds the kernel memory a never-reading client
+ *     can hold (Linux reserves twice this); {@code 0} leaves the kernel's autotuning (up to
+ *     {@code net.ipv4.tcp_wmem} max, 4 MB)
+ * @param writeBufferLow Netty low-water mark of a stream's channel: writable again below it
+ * @param writeBufferHigh Netty high-water mark of a stream's channel: unwritable above it, so
+ *     no more events are written (they conflate) until it drains
  * @param redis cross-instance coordination, used when {@code quotegate.redis.url} is set
  */
 @Validated
@@ -53,6 +69,11 @@ public record StreamProperties(
     @DefaultValue("4") @Min(1) @Max(64) int maxConcurrentPolls,
     @DefaultValue("3s") @NotNull Duration clientRetry,
     @DefaultValue("5s") @NotNull Duration retryAfter,
+    @DefaultValue("10s") @NotNull Duration unwritableTimeout,
+    @DefaultValue("256KB") @NotNull DataSize maxUnsent,
+    @DefaultValue("32KB") @NotNull DataSize sendBuffer,
+    @DefaultValue("16KB") @NotNull DataSize writeBufferLow,
+    @DefaultValue("64KB") @NotNull DataSize writeBufferHigh,
     @DefaultValue @Valid @NotNull Redis redis) {
 
   public StreamProperties {
@@ -61,6 +82,24 @@ public record StreamProperties(
     positive("max-lag", maxLag);
     positive("poll-tick", pollTick);
     positive("failure-backoff", failureBackoff);
+    positive("unwritable-timeout", unwritableTimeout);
+    if (writeBufferLow != null && writeBufferHigh != null
+        && (writeBufferLow.toBytes() < 0 || writeBufferHigh.toBytes() <= writeBufferLow.toBytes())) {
+      throw new IllegalArgumentException("quotegate.streams.write-buffer-high must be above write-buffer-low: "
+          + writeBufferLow + " / " + writeBufferHigh);
+    }
+    if (maxUnsent != null && writeBufferHigh != null && maxUnsent.toBytes() <= writeBufferHigh.toBytes()) {
+      throw new IllegalArgumentException("quotegate.streams.max-unsent must be above write-buffer-high: "
+          + maxUnsent + " / " + writeBufferHigh);
+    }
+    if (sendBuffer != null && (sendBuffer.toBytes() < 0 || sendBuffer.toBytes() > Integer.MAX_VALUE)) {
+      throw new IllegalArgumentException("quotegate.streams.send-buffer out of range: " + sendBuffer);
+    }
+  }
+
+  /** How often the slow-consumer sweep runs: a quarter of the timeout, at most every second. */
+  Duration sweepInterval() {
+    return Duration.ofMillis(Math.max(10, Math.min(1000, unwritableTimeout.toMillis() / 4)));
   }
 
   private static void positive(String name, Duration d) {

@@ -448,7 +448,7 @@ final class StreamSession {
     long lag = now - behindSince;
     if (lag >= maxLagMs) {
       FluxSink<Frame> s = sink;
-      meters.slowConsumer(transport);
+      meters.slowConsumer(transport, SlowConsumerWatch.Reason.MAX_LAG);
       done = true;
       String reason = "slow consumer: could not take data for " + lag + " ms (max-lag "
           + Duration.ofMillis(maxLagMs) + ")";

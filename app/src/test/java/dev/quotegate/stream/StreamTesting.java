@@ -5,6 +5,7 @@ import dev.quotegate.testsupport.FakeQuoteProvider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import org.springframework.util.unit.DataSize;
 
 /** Builders for the streams' unit tests. */
 final class StreamTesting {
@@ -14,6 +15,8 @@ final class StreamTesting {
   static StreamProperties props(int maxSymbols, Duration interval, Duration heartbeat, Duration maxLag, Duration grace) {
     return new StreamProperties(100, maxSymbols, 1000, interval, heartbeat, maxLag, Duration.ofSeconds(3), grace,
         Duration.ofMillis(100), Duration.ofSeconds(2), 4, Duration.ofSeconds(3), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), DataSize.ofKilobytes(256), DataSize.ofKilobytes(32), DataSize.ofKilobytes(16),
+        DataSize.ofKilobytes(64),
         new StreamProperties.Redis("test", Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(1)));
   }
 
