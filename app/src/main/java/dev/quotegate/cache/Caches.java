@@ -53,6 +53,8 @@ public final class Caches implements SmartLifecycle {
               cache.evictLocal(glob);
             }
           });
+      // Redis stopped answering: nobody waits out lease-wait for a fill that may never come.
+      redis.onBreakerOpen(fills::abandonAll);
     }
   }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,8 @@ final class FillChannel implements AutoCloseable {
   static final byte NOT_FOUND = 'N';
   static final byte FAILED = 'E';
   static final byte EVICT = 'X';
+  /** Nobody fetches the key under a lease any more (a lease freed after a Redis failure, Redis unhealthy): fetch yourself. */
+  static final byte RELEASED = 'R';
 
   /** A message: its type and payload (an encoded value, an error description...). */
   record Fill(byte type, byte[] payload) {}
@@ -127,6 +130,33 @@ final class FillChannel implements AutoCloseable {
     if (sink != null) {
       waiters.remove(key, sink);
     }
+  }
+
+  /**
+   * Wakes this instance's waiters of {@code key} with {@code fill} (a fetch made here without
+   * the lease), without a round trip through Redis.
+   */
+  void deliver(String key, Fill fill) {
+    Sinks.One<Fill> sink = waiters.remove(key);
+    if (sink != null) {
+      sink.tryEmitValue(fill);
+    }
+  }
+
+  /**
+   * Wakes every waiter with {@link #RELEASED}: Redis stopped answering (the breaker opened), so
+   * a fill may never arrive; each waiter fetches for itself at once instead of waiting out
+   * {@code leaseWait}. Answers how many were woken.
+   */
+  int abandonAll() {
+    int n = 0;
+    for (String key : List.copyOf(waiters.keySet())) {
+      Sinks.One<Fill> sink = waiters.remove(key);
+      if (sink != null && sink.tryEmitValue(new Fill(RELEASED, new byte[0])).isSuccess()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   static byte[] message(byte type, String key, byte[] payload) {

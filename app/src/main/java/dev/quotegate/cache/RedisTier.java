@@ -40,6 +40,10 @@ final class RedisTier<V> {
   private final CacheProperties props;
   private final String instance = Long.toHexString(Double.doubleToLongBits(Math.random())) + "-";
   private final AtomicLong tokens = new AtomicLong();
+  /** Leases this instance asked for whose answer it never got: they may be held in Redis by nobody. */
+  private final Map<String, byte[]> orphans = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean cleaning = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long orphansOverflowUntil = System.nanoTime();
 
   RedisTier(CacheKind kind, RedisConnections redis, CacheKeys keys, ValueCodec<V> codec, CacheProperties props) {
     this.kind = kind;
@@ -84,8 +88,7 @@ final class RedisTier<V> {
    * Tries the lease of {@code id} (SET NX PX) and reads the value in the same round trip, the
    * GET queued right after the SET so it sees any value written before the lease was freed.
    */
-  Mono<Lease> lease(String id) {
-    byte[] token = (instance + tokens.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+  Mono<Lease> lease(String id, byte[] token) {
     String leaseKey = keys.lease(kind, id);
     String valueKey = key(id);
     return redis.call(
@@ -97,6 +100,75 @@ final class RedisTier<V> {
                     .defaultIfEmpty(false),
                 c.get(valueKey).map(Optional::of).defaultIfEmpty(Optional.empty()),
                 (won, value) -> new Lease(won, token, value.orElse(null))));
+  }
+
+  /**
+   * Whether waiting on another instance's lease makes sense now: the breaker around Redis is
+   * closed and no lease this instance may have left behind is still to be freed.
+   */
+  boolean leasesTrusted() {
+    return redis.breakerClosed() && !orphansPending();
+  }
+
+  boolean breakerClosed() {
+    return redis.breakerClosed();
+  }
+
+  /** A new lease token, unique to this instance and attempt. */
+  byte[] newToken() {
+    return (instance + tokens.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Remembers a lease attempt whose answer never came (timed out, connection lost): Redis may
+   * still run it, late, and hold that lease for nobody until {@code leaseTtl}. Bounded by
+   * {@code maxWaiters}; past the bound, leases count as untrustworthy for a whole {@code leaseTtl}.
+   */
+  void orphaned(String id, byte[] token) {
+    if (orphans.size() >= props.maxWaiters()) {
+      orphansOverflowUntil = System.nanoTime() + props.leaseTtl().toNanos();
+      return;
+    }
+    orphans.put(id, token);
+  }
+
+  /** Whether leases this instance may have left behind are still to be freed. */
+  boolean orphansPending() {
+    return !orphans.isEmpty() || System.nanoTime() - orphansOverflowUntil < 0;
+  }
+
+  int orphanCount() {
+    return orphans.size();
+  }
+
+  /**
+   * Frees the leases this instance may have left behind (compare-and-delete with its own token,
+   * so a lease another instance holds is never touched) and tells the instances waiting on them
+   * to fetch for themselves. One clean-up at a time; empty when one runs already. Commands on
+   * one connection run in order, so once Redis answers again a late lease SET has run before
+   * this clean-up does.
+   */
+  Mono<Void> cleanOrphans() {
+    if (orphans.isEmpty() || !cleaning.compareAndSet(false, true)) {
+      return Mono.empty();
+    }
+    List<Map.Entry<String, byte[]>> todo = new ArrayList<>(orphans.entrySet());
+    return Flux.fromIterable(todo)
+        .flatMap(
+            e ->
+                redis
+                    .call(
+                        "cache.release",
+                        c ->
+                            Mono.when(
+                                c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, e.getKey())},
+                                    e.getValue()),
+                                c.publish(fillsChannel(e.getKey()),
+                                    FillChannel.message(FillChannel.RELEASED, key(e.getKey()), new byte[0]))))
+                    .doOnSuccess(v -> orphans.remove(e.getKey(), e.getValue())),
+            64)
+        .then()
+        .doFinally(s -> cleaning.set(false));
   }
 
   /** Frees a lease this instance holds (no-op if it expired and another took it). */
@@ -119,7 +191,7 @@ final class RedisTier<V> {
         "cache.fill",
         c -> {
           Mono<String> set = c.set(valueKey, value, SetArgs.Builder.px(ttlMs));
-          Mono<Long> publish = c.publish(keys.fillsChannel(), message);
+          Mono<Long> publish = c.publish(fillsChannel(id), message);
           if (token == null) {
             return Mono.when(set, publish);
           }
@@ -136,8 +208,13 @@ final class RedisTier<V> {
         "cache.fill",
         c ->
             Mono.when(
-                c.publish(keys.fillsChannel(), message),
+                c.publish(fillsChannel(id), message),
                 c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then()));
+  }
+
+  /** The fills channel that carries {@code id}'s outcome. */
+  private String fillsChannel(String id) {
+    return keys.fillsChannel();
   }
 
   /** Every instance drops L1 copies matching {@code idGlob} of this kind. */

@@ -2,6 +2,7 @@ package dev.quotegate.cache;
 
 import dev.quotegate.platform.GatewayException;
 import dev.quotegate.platform.GatewayException.UpstreamFailure;
+import dev.quotegate.platform.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,7 +40,7 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Meters (tag {@code kind}): {@code quotegate.cache.requests} ({@code tier=l1|l2},
  * {@code outcome=fresh|stale|miss}, l2 also {@code error}), {@code quotegate.cache.lease}
- * ({@code outcome=won|waited|woken|timeout|late_hit|skipped|error}),
+ * ({@code outcome=won|waited|woken|timeout|late_hit|skipped|unhealthy|error}),
  * {@code quotegate.cache.l2.failures} ({@code op=read|write|lease|evict, reason=unavailable|decode}),
  * the revalidation meters of {@link Revalidator}, and Redis latency in
  * {@code quotegate.redis.commands}.
@@ -121,7 +122,7 @@ public final class TieredCache<V> implements AutoCloseable {
               .tag("outcome", o)
               .register(registry));
     }
-    for (String o : new String[] {"won", "waited", "woken", "timeout", "late_hit", "skipped", "error"}) {
+    for (String o : new String[] {"won", "waited", "woken", "timeout", "late_hit", "skipped", "unhealthy", "error"}) {
       leases.put(
           o,
           Counter.builder("quotegate.cache.lease")
@@ -260,12 +261,34 @@ public final class TieredCache<V> implements AutoCloseable {
             return Mono.just(filled);
           }
           String key = l2.key(id);
+          if (!l2.leasesTrusted()) {
+            // Redis unhealthy (breaker open or half-open) or recovering (leases this instance
+            // may have left in Redis not yet freed): a lease could be held by nobody, so fetch
+            // here at once rather than wait on it. The first load after recovery frees them.
+            lease("unhealthy");
+            Mono<Void> cleanUp =
+                l2.breakerClosed()
+                    ? l2.cleanOrphans()
+                        .onErrorResume(
+                            e -> {
+                              failure("lease", "unavailable");
+                              log.debug("cache {}: freeing left-behind leases failed: {}", kind.tag(), e.getMessage());
+                              return Mono.empty();
+                            })
+                    : Mono.empty();
+            return cleanUp.then(fetch(id, loader, null));
+          }
           Sinks.One<FillChannel.Fill> waiter = fills.register(key);
-          return l2.lease(id)
+          byte[] token = l2.newToken();
+          return l2.lease(id, token)
               .onErrorResume(
                   e -> {
                     lease("error");
                     failure("lease", "unavailable");
+                    if (!(e instanceof RedisUnavailableException r) || !r.notSent()) {
+                      // The SET NX may still run in Redis, late: free it once Redis answers again.
+                      l2.orphaned(id, token);
+                    }
                     log.debug("cache {}: lease failed, fetching without it: {}", kind.tag(), e.getMessage());
                     return Mono.just(new RedisTier.Lease(false, null, null));
                   })
@@ -332,6 +355,11 @@ public final class TieredCache<V> implements AutoCloseable {
     if (fill.type() == FillChannel.NOT_FOUND) {
       return Mono.empty();
     }
+    if (fill.type() == FillChannel.RELEASED) {
+      // The lease was freed without a fetch (Redis failed under it): fetch here.
+      lease("unhealthy");
+      return fetch(id, loader, null);
+    }
     return Mono.error(peerFailure(new String(fill.payload(), StandardCharsets.UTF_8)));
   }
 
@@ -342,8 +370,13 @@ public final class TieredCache<V> implements AutoCloseable {
         .flatMap(
             entry -> {
               l1.put(id, entry);
+              if (token == null) {
+                // Fetched without the lease: wake this instance's waiters of the key at once
+                // (they may not hear it over Redis, which may be why there was no lease).
+                fills.deliver(l2.key(id), new FillChannel.Fill(FillChannel.VALUE, l2.codec().encode(entry)));
+              }
               return l2.fill(id, entry, staleMaxAge, clock.instant(), token)
-                  .onErrorResume(e -> writeFailed(e))
+                  .onErrorResume(e -> leaseLeftBehind(id, token, e))
                   .thenReturn(entry);
             })
         .switchIfEmpty(
@@ -352,7 +385,7 @@ public final class TieredCache<V> implements AutoCloseable {
                     token == null
                         ? Mono.empty()
                         : l2.fillFailed(id, FillChannel.NOT_FOUND, "", token)
-                            .onErrorResume(this::writeFailed)
+                            .onErrorResume(e -> leaseLeftBehind(id, token, e))
                             .then(Mono.empty())))
         .onErrorResume(
             e -> {
@@ -360,13 +393,26 @@ public final class TieredCache<V> implements AutoCloseable {
                 return Mono.error(e);
               }
               return l2.fillFailed(id, FillChannel.FAILED, describe(e), token)
-                  .onErrorResume(this::writeFailed)
+                  .onErrorResume(err -> leaseLeftBehind(id, token, err))
                   .then(Mono.error(e));
             });
   }
 
   private Mono<Void> release(String id, byte[] token) {
-    return l2.release(id, token).onErrorResume(this::writeFailed);
+    return l2.release(id, token).onErrorResume(e -> leaseLeftBehind(id, token, e));
+  }
+
+  /**
+   * A write that would have freed the lease {@code token} failed: the lease may stay held in
+   * Redis by nobody, so it is remembered and freed once Redis answers again; meanwhile this
+   * instance does not wait on leases.
+   */
+  private Mono<Void> leaseLeftBehind(String id, byte[] token, Throwable e) {
+    if (token != null) {
+      // Sent or skipped by the breaker, the release did not happen (as far as this instance knows).
+      l2.orphaned(id, token);
+    }
+    return writeFailed(e);
   }
 
   private Mono<Void> writeFailed(Throwable e) {

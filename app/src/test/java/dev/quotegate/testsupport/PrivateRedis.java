@@ -80,6 +80,29 @@ public final class PrivateRedis implements AutoCloseable {
     throw new IOException("redis-server did not start on port " + port);
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open, nothing answers, and what clients send
+   * meanwhile waits in the socket buffers, run when the server is resumed.
+   */
+  public synchronized void freeze() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** Resumes a frozen server (SIGCONT): it works through its backlog, then answers again. */
+  public synchronized void resume() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new IllegalStateException("redis-server is not running");
+    }
+    Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
   /** Kills the server at once (SIGKILL): connections drop, nothing answers. */
   public synchronized void kill() throws InterruptedException {
     if (process != null) {

@@ -60,6 +60,7 @@ public final class RedisConnections implements AutoCloseable {
   private final Mono<StatefulRedisConnection<String, byte[]>> connection;
   private final ConcurrentHashMap<String, Timer[]> timers = new ConcurrentHashMap<>();
   private volatile StatefulRedisConnection<String, byte[]> current;
+  private final java.util.List<Runnable> onBreakerOpen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RedisConnections(RedisClient client, RedisURI uri, RedisProperties props, MeterRegistry registry) {
     this.client = Objects.requireNonNull(client, "client");
@@ -91,6 +92,16 @@ public final class RedisConnections implements AutoCloseable {
                 })
             .doOnError(e -> log.warn("redis: cannot connect to {}: {}", props.safeUrl(), describe(e)))
             .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> props.breakerOpenFor(), () -> Duration.ZERO);
+    breaker.getEventPublisher().onStateTransition(e -> {
+      CircuitBreaker.State to = e.getStateTransition().getToState();
+      if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
+        log.warn("redis: circuit breaker open, Redis skipped for {} (leases off, L1 and upstream serve)",
+            props.breakerOpenFor());
+        onBreakerOpen.forEach(Runnable::run);
+      } else if (to == CircuitBreaker.State.CLOSED) {
+        log.info("redis: circuit breaker closed again");
+      }
+    });
     Gauge.builder("quotegate.redis.connected", this, r -> r.isConnected() ? 1 : 0)
         .description("Whether the shared Redis connection is open")
         .register(registry);
@@ -142,6 +153,20 @@ public final class RedisConnections implements AutoCloseable {
   public boolean isConnected() {
     StatefulRedisConnection<String, byte[]> c = current;
     return c != null && c.isOpen();
+  }
+
+  /**
+   * Whether the breaker around Redis is closed: Redis answered recently enough that waiting on
+   * another instance's lease makes sense. Open or half-open (a freeze, an outage, trial calls
+   * after one), callers that coordinate through Redis fetch for themselves instead.
+   */
+  public boolean breakerClosed() {
+    return breaker.getState() == CircuitBreaker.State.CLOSED;
+  }
+
+  /** Runs {@code action} (quickly, without blocking) each time the breaker opens. */
+  public void onBreakerOpen(Runnable action) {
+    onBreakerOpen.add(Objects.requireNonNull(action, "action"));
   }
 
   /** Circuit breaker state name (CLOSED, OPEN, HALF_OPEN...). */

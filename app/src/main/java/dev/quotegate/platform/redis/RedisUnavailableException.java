@@ -13,6 +13,15 @@ public final class RedisUnavailableException extends RuntimeException {
     this.op = op;
   }
 
+  /**
+   * Whether the command never left this instance (the breaker skipped it): it cannot have
+   * changed anything in Redis. Otherwise it may still run there, late (a frozen Redis works
+   * through its backlog when it resumes).
+   */
+  public boolean notSent() {
+    return getCause() instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+  }
+
   /** The operation that failed (as named in metrics). */
   public String op() {
     return op;
