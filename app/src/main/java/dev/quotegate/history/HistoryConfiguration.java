@@ -47,10 +47,18 @@ class HistoryConfiguration {
     return new R2dbcHistoryStore(db, props, clock, registry);
   }
 
+  /** Bars fetched while the database is down: held, served, written when it is back. */
+  @Bean
+  UnstoredBars historyUnstoredBars(R2dbcHistoryStore store, HistoryCacheProperties cacheProps, MeterRegistry registry) {
+    return new UnstoredBars(store, cacheProps, registry);
+  }
+
   @Bean
   HistoryService historyService(
-      R2dbcHistoryStore store, ProviderRouter router, HistoryProperties props, Clock clock, MeterRegistry registry) {
-    return new HistoryService(store, router, new BarSchedule(MarketCalendar.nyse()), props, clock, registry);
+      R2dbcHistoryStore store, ProviderRouter router, HistoryProperties props, HistoryCacheProperties cacheProps,
+      UnstoredBars unstored, Clock clock, MeterRegistry registry) {
+    return new HistoryService(store, router, new BarSchedule(MarketCalendar.nyse()), props, cacheProps, unstored,
+        clock, registry);
   }
 
   @Bean

@@ -344,12 +344,14 @@ final class HistoryHandler {
     boolean upstream = false;
     boolean store = false;
     int gaps = 0;
+    boolean memory = false;
     for (HistorySeries s : series) {
-      upstream |= s.served() != HistorySeries.Served.STORE;
-      store |= s.served() != HistorySeries.Served.UPSTREAM;
+      upstream |= s.served() == HistorySeries.Served.UPSTREAM || s.served() == HistorySeries.Served.STORE_AND_UPSTREAM;
+      store |= s.served() == HistorySeries.Served.STORE || s.served() == HistorySeries.Served.STORE_AND_UPSTREAM;
+      memory |= s.served() == HistorySeries.Served.MEMORY;
       gaps += s.gapFetches();
     }
-    String desc = upstream ? (store ? "store+upstream" : "upstream") : "store";
+    String desc = upstream ? (store ? "store+upstream" : "upstream") : store ? "store" : memory ? "memory" : "store";
     String dur = String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1_000_000.0);
     StringBuilder sb = new StringBuilder("history;desc=\"").append(desc).append('"');
     if (upstream) {

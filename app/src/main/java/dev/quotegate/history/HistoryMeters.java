@@ -38,5 +38,22 @@ final class HistoryMeters {
   /** Gauge: bound on bulk-ingest jobs running at once. */
   static final String INGEST_RUNNING_MAX = "quotegate.history.ingest.running.max";
 
+  /** Counter: bars fetched while the database was unavailable and held in memory. */
+  static final String UNSTORED_ADDED = "quotegate.history.unstored.added";
+  /** Counter: held bars written to the store once it was back. */
+  static final String UNSTORED_FLUSHED = "quotegate.history.unstored.flushed";
+  /** Counter: attempts to write held bars that failed (kept, retried). */
+  static final String UNSTORED_FLUSH_FAILURES = "quotegate.history.unstored.flush.failures";
+  /** Counter: held series dropped to stay under the configured bound. */
+  static final String UNSTORED_EVICTED = "quotegate.history.unstored.evicted";
+  /** Gauge: estimated bytes of held bars; {@code .max}: the bound. */
+  static final String UNSTORED_BYTES = "quotegate.history.unstored.bytes";
+  /** Gauge: the bound on held bars' estimated bytes. */
+  static final String UNSTORED_BYTES_MAX = "quotegate.history.unstored.bytes.max";
+  /** Gauge: series with held bars. */
+  static final String UNSTORED_SERIES = "quotegate.history.unstored.series";
+  /** Counter: upstream range fetches refused by the outage rate limit. */
+  static final String UNSTORED_LIMITED = "quotegate.history.unstored.limited";
+
   private HistoryMeters() {}
 }

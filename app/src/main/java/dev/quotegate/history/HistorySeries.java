@@ -53,7 +53,9 @@ public record HistorySeries(
     /** Stored bars plus the missing ranges fetched from upstream. */
     STORE_AND_UPSTREAM("store+upstream"),
     /** Straight from upstream (nothing stored yet, or the database is unavailable). */
-    UPSTREAM("upstream");
+    UPSTREAM("upstream"),
+    /** Bars fetched earlier while the database was unavailable, held in memory: no upstream request. */
+    MEMORY("memory");
 
     private final String code;
 

@@ -13,6 +13,8 @@ import dev.quotegate.provider.Bar;
 import dev.quotegate.provider.BarProvider;
 import dev.quotegate.provider.ProviderKind;
 import dev.quotegate.provider.ProviderRouter;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,7 +39,11 @@ import reactor.core.publisher.Mono;
  * <p>A bar fetched after its end is final and never fetched again; a bar still in progress
  * (the current session's, day's or week's) is served from the store for
  * {@code current-bar-ttl} and then fetched again. When the database is unavailable the
- * series comes straight from the provider, marked {@code stored=false}.
+ * series comes from the provider, marked {@code stored=false}, and its bars are held in memory
+ * ({@link UnstoredBars}): later reads are served from there ({@code served=memory}), so an
+ * outage costs each series one upstream fetch, and the bars are written when the database is
+ * back. Fetches during an outage are coalesced like any other and rate-limited
+ * ({@code quotegate.history.cache.unstored-fetch-rate}).
  */
 public final class HistoryService {
 
@@ -52,6 +58,9 @@ public final class HistoryService {
   private final Counter rowsWritten;
   private final Counter backfillBars;
   private final Map<String, Counter> backfillRequests = new HashMap<>();
+  private final UnstoredBars unstored;
+  private final RateLimiter outageLimit;
+  private final Counter outageLimited;
 
   HistoryService(
       HistoryStore store,
@@ -60,7 +69,30 @@ public final class HistoryService {
       HistoryProperties props,
       Clock clock,
       MeterRegistry registry) {
+    this(store, router, schedule, props, HistoryCacheProperties.defaults(), null, clock, registry);
+  }
+
+  HistoryService(
+      HistoryStore store,
+      ProviderRouter router,
+      BarSchedule schedule,
+      HistoryProperties props,
+      HistoryCacheProperties cacheProps,
+      UnstoredBars unstored,
+      Clock clock,
+      MeterRegistry registry) {
     this.store = Objects.requireNonNull(store, "store");
+    this.unstored = unstored != null ? unstored : new UnstoredBars(store, cacheProps, registry);
+    // Upstream fetches while the database is down: each series once (held bars serve the
+    // rest), and at most this many per second, so an outage cannot burn a paid plan.
+    this.outageLimit = RateLimiter.of("history-outage", RateLimiterConfig.custom()
+        .limitForPeriod(cacheProps.unstoredFetchRate())
+        .limitRefreshPeriod(Duration.ofSeconds(1))
+        .timeoutDuration(Duration.ZERO)
+        .build());
+    this.outageLimited = Counter.builder(HistoryMeters.UNSTORED_LIMITED)
+        .description("Upstream range fetches refused while the database was down (quotegate.history.cache.unstored-fetch-rate)")
+        .register(registry);
     this.router = Objects.requireNonNull(router, "router");
     Calendars.init(); // every exchange's holidays, read at start-up rather than on a request
     this.schedule = Objects.requireNonNull(schedule, "schedule");
@@ -117,19 +149,20 @@ public final class HistoryService {
           }
           Mono<HistorySeries> series;
           if (!store.available()) {
-            series = upstreamOnly(symbol, interval, from, until, to, expected, now);
+            series = fromMemory(symbol, interval, from, until, to, expected, now);
           } else {
             series =
                 store
                     .read(symbol, interval, from, until)
                     .map(java.util.Optional::of)
-                    // The store logged and counted the failure: fail open to the provider.
+                    // The store logged and counted the failure: fail open to memory, then the provider.
                     .onErrorResume(e -> Mono.just(java.util.Optional.empty()))
                     .flatMap(
                         stored ->
                             stored.isPresent()
-                                ? complete(symbol, interval, from, until, to, expected, stored.get(), now)
-                                : upstreamOnly(symbol, interval, from, until, to, expected, now));
+                                ? complete(symbol, interval, from, until, to, expected,
+                                    withHeld(symbol, interval, from, until, stored.get()), false, now)
+                                : fromMemory(symbol, interval, from, until, to, expected, now));
           }
           return series
               .doOnSuccess(s -> record(start, s.served().code(), "success"))
@@ -147,9 +180,45 @@ public final class HistoryService {
         .record(Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
+  /** The store is unavailable: bars held in memory, the missing ones fetched (and held). */
+  private Mono<HistorySeries> fromMemory(
+      String symbol, BarInterval interval, Instant from, Instant until, Instant to, List<Instant> expected, Instant now) {
+    return complete(symbol, interval, from, until, to, expected,
+        new Known(unstored.read(symbol, interval, from, until), false), true, now);
+  }
+
+  /**
+   * Stored bars merged with bars held in memory since an outage and not yet written (the newer
+   * fetch of a bar wins), so a read right after the database is back costs no upstream call.
+   */
+  private Known withHeld(String symbol, BarInterval interval, Instant from, Instant until, List<StoredBar> stored) {
+    if (unstored.isEmpty()) {
+      return new Known(stored, true);
+    }
+    List<StoredBar> held = unstored.read(symbol, interval, from, until);
+    if (held.isEmpty()) {
+      return new Known(stored, true);
+    }
+    TreeMap<Instant, StoredBar> m = new TreeMap<>();
+    for (StoredBar b : stored) {
+      m.put(b.bar().ts(), b);
+    }
+    for (StoredBar b : held) {
+      StoredBar prev = m.get(b.bar().ts());
+      if (prev == null || !prev.fetchedAt().isAfter(b.fetchedAt())) {
+        m.put(b.bar().ts(), b);
+      }
+    }
+    return new Known(new ArrayList<>(m.values()), false);
+  }
+
+  /** Bars known before any fetch, and whether all of them are in the store. */
+  private record Known(List<StoredBar> bars, boolean stored) {}
+
   private Mono<HistorySeries> complete(
       String symbol, BarInterval interval, Instant from, Instant until, Instant to,
-      List<Instant> expected, List<StoredBar> stored, Instant now) {
+      List<Instant> expected, Known known, boolean memory, Instant now) {
+    List<StoredBar> stored = known.bars();
     Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
     for (StoredBar b : stored) {
       byStart.put(b.bar().ts(), b);
@@ -162,27 +231,20 @@ public final class HistoryService {
       any |= m;
     }
     if (!any) {
-      return Mono.just(series(symbol, interval, from, until, to, stored, List.of(), true, Served.STORE, 0, now));
+      return Mono.just(series(symbol, interval, from, until, to, stored, List.of(), known.stored() && !memory,
+          memory && !stored.isEmpty() ? Served.MEMORY : Served.STORE, 0, now));
     }
     List<Instant[]> runs = limit(runs(expected, missing), props.maxGapFetches());
     return fetchAll(symbol, interval, runs)
         .map(
             fetched -> {
-              boolean allStored = fetched.stream().allMatch(Fetched::stored);
+              boolean allStored = known.stored() && !memory && fetched.stream().allMatch(Fetched::stored);
               return series(symbol, interval, from, until, to, stored, fetched, allStored,
-                  stored.isEmpty() ? Served.UPSTREAM : Served.STORE_AND_UPSTREAM, runs.size(), now);
-            });
-  }
-
-  private Mono<HistorySeries> upstreamOnly(
-      String symbol, BarInterval interval, Instant from, Instant until, Instant to, List<Instant> expected, Instant now) {
-    if (expected.isEmpty()) {
-      return Mono.just(series(symbol, interval, from, until, to, List.of(), List.of(), store.available(), Served.STORE, 0, now));
-    }
-    List<Instant[]> run = List.<Instant[]>of(new Instant[] {expected.get(0), expected.get(expected.size() - 1).plusMillis(1)});
-    return fetchAll(symbol, interval, run)
-        .map(fetched -> series(symbol, interval, from, until, to, List.of(), fetched,
-            fetched.stream().allMatch(Fetched::stored), Served.UPSTREAM, 1, now));
+                  stored.isEmpty() || memory ? Served.UPSTREAM : Served.STORE_AND_UPSTREAM, runs.size(), now);
+            })
+        // The outage rate limit refused a fetch: what memory holds is better than a 503.
+        .onErrorResume(e -> memory && e instanceof GatewayException.Overloaded && !stored.isEmpty(),
+            e -> Mono.just(series(symbol, interval, from, until, to, stored, List.of(), false, Served.MEMORY, 0, now)));
   }
 
   private Mono<List<Fetched>> fetchAll(String symbol, BarInterval interval, List<Instant[]> runs) {
@@ -197,6 +259,11 @@ public final class HistoryService {
 
   /** The shared upstream fetch of one missing range, written to the store when it is up. */
   private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
+    if (!store.available() && !outageLimit.acquirePermission()) {
+      outageLimited.increment();
+      return Mono.error(new GatewayException.Overloaded(
+          "history fetches are rate-limited while the history database is unavailable", Duration.ofSeconds(1)));
+    }
     // Along the bars chain (quotegate.routing.bars), each provider behind its guards.
     return router
         .call(ProviderKind.BARS, symbol,
@@ -216,6 +283,8 @@ public final class HistoryService {
                 }
               }
               if (!store.available()) {
+                // Held for later reads and written when the database is back.
+                unstored.add(symbol, interval, bars, fetchedAt, source);
                 return Mono.just(new Fetched(bars, fetchedAt, false, source));
               }
               return store
@@ -225,8 +294,11 @@ public final class HistoryService {
                         rowsWritten.increment(n);
                         return new Fetched(bars, fetchedAt, true, source);
                       })
-                  // The store logged and counted the failure: serve the bars unstored.
-                  .onErrorResume(e -> Mono.just(new Fetched(bars, fetchedAt, false, source)));
+                  // The store logged and counted the failure: serve the bars unstored, held.
+                  .onErrorResume(e -> {
+                    unstored.add(symbol, interval, bars, fetchedAt, source);
+                    return Mono.just(new Fetched(bars, fetchedAt, false, source));
+                  });
             });
   }
 

@@ -155,6 +155,44 @@ class HistoryServiceTest {
   }
 
   @Test
+  void whileTheDatabaseFailsEachSeriesIsFetchedOnceThenServedFromMemoryAndStoredWhenItIsBack() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    UnstoredBars held = new UnstoredBars(store, HistoryCacheProperties.defaults(), registry);
+    HistoryService svc = new HistoryService(store, ProviderRouter.single(ProviderKind.BARS, clock, registry, provider),
+        schedule, props(), HistoryCacheProperties.defaults(), held, clock, registry);
+    store.failing = true;
+    Instant from = Instant.parse("2025-06-02T04:00:00Z");
+    Instant to = Instant.parse("2025-07-01T04:00:00Z");
+    for (int i = 0; i < 5; i++) {
+      boolean first = i == 0;
+      StepVerifier.create(svc.history("MSFT", BarInterval.D1, from, to))
+          .assertNext(s -> {
+            assertThat(s.stored()).isFalse();
+            assertThat(s.served()).isEqualTo(first ? HistorySeries.Served.UPSTREAM : HistorySeries.Served.MEMORY);
+            assertThat(s.bars()).hasSize(20);
+          })
+          .expectComplete().verify(T);
+    }
+    // A narrower range inside the held one costs nothing either.
+    StepVerifier.create(svc.history("MSFT", BarInterval.D1, from, Instant.parse("2025-06-10T04:00:00Z")))
+        .assertNext(s -> assertThat(s.served()).isEqualTo(HistorySeries.Served.MEMORY))
+        .expectComplete().verify(T);
+    assertThat(provider.calls).as("upstream calls for six reads during the outage").hasSize(1);
+
+    StepVerifier.create(held.flush()).expectNext(0L).expectComplete().verify(T); // still failing: kept
+    store.failing = false;
+    StepVerifier.create(held.flush()).expectNext(20L).expectComplete().verify(T);
+    assertThat(held.isEmpty()).as("written bars are dropped from memory").isTrue();
+    StepVerifier.create(svc.history("MSFT", BarInterval.D1, from, to))
+        .assertNext(s -> {
+          assertThat(s.stored()).isTrue();
+          assertThat(s.served()).isEqualTo(HistorySeries.Served.STORE);
+        })
+        .expectComplete().verify(T);
+    assertThat(provider.calls).as("upstream calls after the database is back").hasSize(1);
+  }
+
+  @Test
   void aFailedWriteStillServesTheFetchedBarsMarkedNotStored() {
     store.failWrites = true;
     StepVerifier.create(service.history("MSFT", BarInterval.D1, Instant.parse("2025-06-02T04:00:00Z"), Instant.parse("2025-06-07T04:00:00Z")))
