@@ -273,6 +273,7 @@ final class HistoryDatabase implements AutoCloseable {
     }
     Disposable loop =
         Flux.interval(interval, interval, Schedulers.boundedElastic())
+            .onBackpressureDrop() // a slow attempt skips ticks instead of ending the loop
             .concatMap(tick -> Mono.fromCallable(this::migrate).subscribeOn(Schedulers.boundedElastic()))
             .takeUntil(ok -> ok)
             .subscribe(
