@@ -246,6 +246,10 @@ class ClientAccessWebTest {
       web.get().uri("/").exchange().expectStatus().isOk();
       web.get().uri("/actuator/health").exchange().expectStatus().isOk()
           .expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.components").doesNotExist();
+      for (String closed : new String[] {"/actuator/env", "/actuator/info", "/actuator/metrics", "/actuator/configprops",
+          "/actuator/beans"}) {
+        web.get().uri(closed).exchange().expectStatus().isNotFound();
+      }
     }
   }
 }
