@@ -219,6 +219,7 @@ class ClientAccessWebTest {
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
       properties = {
           "quotegate.simulator.port=0",
+          "quotegate.admin.token=0perat0r",
           "quotegate.security.require-api-key=true",
           "quotegate.security.api-keys[0].id=alpha",
           "quotegate.security.api-keys[0].sha256=" + ALPHA_SHA,
@@ -239,6 +240,15 @@ class ClientAccessWebTest {
       web.get().uri("/api/v1/quotes/AAPL").header("X-API-Key", ALPHA).exchange()
           .expectStatus().value(s -> assertThat(s).as("status with a valid key").isNotIn(401, 403, 429))
           .expectHeader().valueEquals("RateLimit-Policy", "\"alpha\";q=400;w=4");
+    }
+
+    @Test
+    void theOperatorsAdminTokenIsAcceptedAsTheKeyAdmin() {
+      web.get().uri("/api/v1/quotes/AAPL").header(HttpHeaders.AUTHORIZATION, "Bearer 0perat0r").exchange()
+          .expectStatus().value(s -> assertThat(s).as("status with the admin token").isNotIn(401, 403, 429))
+          .expectHeader().valueEquals("RateLimit-Policy", "\"admin\";q=400;w=4");
+      web.get().uri("/api/v1/quotes/AAPL").header(HttpHeaders.AUTHORIZATION, "Bearer 0perat0r-not").exchange()
+          .expectStatus().isUnauthorized();
     }
 
     @Test
