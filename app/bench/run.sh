@@ -145,6 +145,9 @@ java $JVM_OPTS -jar "$JAR" \
   --quotegate.providers.sim.batch-size="$SIM_BATCH_LIMIT" \
   --quotegate.quotes.ttl-market-open="${TTL}s" --quotegate.quotes.ttl-market-closed="${TTL}s" \
   --quotegate.cache.kinds.quote.grace="$QUOTE_GRACE" \
+  `# every virtual user comes from 127.0.0.1: lift the anonymous tier's per-IP limits (docs/api.md)` \
+  --quotegate.rate-limit.anonymous.requests-per-second=1000000 --quotegate.rate-limit.anonymous.burst=1000000 \
+  --quotegate.rate-limit.anonymous.max-streams=1000000 \
   --logging.level.root=WARN $GATEWAY_ARGS \
   >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!

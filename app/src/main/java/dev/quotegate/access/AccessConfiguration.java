@@ -37,8 +37,8 @@ class AccessConfiguration {
 
   @Bean
   ClientAccess clientAccess(SecurityProperties security, RateLimitProperties limits, ClientRateLimiter limiter,
-      AccessMeters meters, MeterRegistry registry) {
-    return new ClientAccess(security, limits, new ApiKeys(security, limits), limiter, meters, registry);
+      AccessMeters meters, AdminAccess admin, MeterRegistry registry) {
+    return new ClientAccess(security, limits, new ApiKeys(security, limits), limiter, meters, admin, registry);
   }
 
   @Bean

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The meters of client access, all registered at start-up. The {@code client} tag is a
- * configured key id or {@code anonymous}: a bounded set, never a key or an address.
+ * configured key id, {@code admin} (the operator's token) or {@code anonymous}: a bounded set,
+ * never a key or an address.
  *
  * <ul>
  *   <li>{@code quotegate.ratelimit.requests{client, outcome=allowed|rejected}}: API requests
@@ -38,6 +39,7 @@ final class AccessMeters {
   AccessMeters(MeterRegistry registry, List<String> keyIds) {
     List<String> tags = new ArrayList<>(keyIds);
     tags.add(Client.ANONYMOUS);
+    tags.add(Client.OPERATOR);
     for (String t : tags) {
       clients.put(t, new PerClient(
           requests(registry, t, "allowed"),

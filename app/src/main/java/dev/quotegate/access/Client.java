@@ -26,6 +26,9 @@ public record Client(String id, String tag, double requestsPerSecond, int burst,
   /** The tag (and policy name) of every anonymous caller. */
   public static final String ANONYMOUS = "anonymous";
 
+  /** The tag (and key id) of a caller using the operator's admin token on the API. */
+  public static final String OPERATOR = "admin";
+
   public Client {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(tag, "tag");

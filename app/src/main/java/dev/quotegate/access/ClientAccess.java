@@ -37,7 +37,8 @@ import reactor.core.publisher.Mono;
  *   <li>resolves the client: a key from {@code Authorization: Bearer <key>} or {@code X-API-Key:
  *       <key>} (and {@code ?api_key=<key>} on {@code GET /api/v1/stream/quotes} only, for
  *       EventSource); an unknown key is refused with 401, no key is the anonymous tier, per
- *       client IP, unless {@code quotegate.security.require-api-key} (then 401);
+ *       client IP, unless {@code quotegate.security.require-api-key} (then 401); the operator's
+ *       admin token counts as a key with id {@code admin} and the key defaults' limits;
  *   <li>puts the client in the exchange attributes {@value Client#ATTRIBUTE} (its id) and
  *       {@value Client#CLIENT_ATTRIBUTE};
  *   <li>takes the request's cost from the client's token bucket ({@link ClientRateLimiter}):
@@ -67,11 +68,16 @@ public final class ClientAccess implements HandlerFilterFunction<ServerResponse,
   private final ApiKeys keys;
   private final ClientRateLimiter limiter;
   private final AccessMeters meters;
+  private final AdminAccess admin;
+  private final Client operator;
   private final ConcurrentHashMap<String, AtomicInteger> streams = new ConcurrentHashMap<>();
 
   ClientAccess(SecurityProperties security, RateLimitProperties limits, ApiKeys keys, ClientRateLimiter limiter,
-      AccessMeters meters, MeterRegistry registry) {
+      AccessMeters meters, AdminAccess admin, MeterRegistry registry) {
     this.security = security;
+    this.admin = admin;
+    RateLimitProperties.Tier d = limits.keyDefaults();
+    this.operator = new Client("key:" + Client.OPERATOR, Client.OPERATOR, d.requestsPerSecond(), d.burst(), d.maxStreams());
     this.limits = limits;
     this.keys = keys;
     this.limiter = limiter;
@@ -127,6 +133,10 @@ public final class ClientAccess implements HandlerFilterFunction<ServerResponse,
     if (auth != null) {
       if (auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw unauthorized("invalid", "Authorization: only the Bearer scheme is accepted (Authorization: Bearer <key>)");
+      }
+      if (admin.isAdmin(request.exchange().getRequest())) {
+        // The operator's token opens the API too (the ops view, scripts): client "admin".
+        return operator;
       }
       key = auth.substring(7).trim();
     }

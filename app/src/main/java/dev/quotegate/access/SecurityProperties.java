@@ -45,8 +45,9 @@ public record SecurityProperties(
     for (int i = 0; i < apiKeys.size(); i++) {
       ApiKey k = apiKeys.get(i);
       String at = "quotegate.security.api-keys[" + i + "]";
-      if (k.id() == null || !ID.matcher(k.id()).matches() || k.id().equals(Client.ANONYMOUS)) {
-        throw new IllegalArgumentException(at + ".id: 1-64 of A-Z a-z 0-9 . _ -, not 'anonymous'");
+      if (k.id() == null || !ID.matcher(k.id()).matches() || k.id().equals(Client.ANONYMOUS)
+          || k.id().equals(Client.OPERATOR)) {
+        throw new IllegalArgumentException(at + ".id: 1-64 of A-Z a-z 0-9 . _ -, not 'anonymous' or 'admin'");
       }
       if (k.sha256() == null || !SHA256.matcher(k.sha256()).matches()) {
         throw new IllegalArgumentException(at + ".sha256: the SHA-256 of the key as 64 hex digits "

@@ -219,6 +219,7 @@ class ClientAccessWebTest {
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
       properties = {
           "quotegate.simulator.port=0",
+          "quotegate.admin.token=0perat0r",
           "quotegate.security.require-api-key=true",
           "quotegate.security.api-keys[0].id=alpha",
           "quotegate.security.api-keys[0].sha256=" + ALPHA_SHA,
@@ -242,10 +243,23 @@ class ClientAccessWebTest {
     }
 
     @Test
+    void theOperatorsAdminTokenIsAcceptedAsTheKeyAdmin() {
+      web.get().uri("/api/v1/quotes/AAPL").header(HttpHeaders.AUTHORIZATION, "Bearer 0perat0r").exchange()
+          .expectStatus().value(s -> assertThat(s).as("status with the admin token").isNotIn(401, 403, 429))
+          .expectHeader().valueEquals("RateLimit-Policy", "\"admin\";q=400;w=4");
+      web.get().uri("/api/v1/quotes/AAPL").header(HttpHeaders.AUTHORIZATION, "Bearer 0perat0r-not").exchange()
+          .expectStatus().isUnauthorized();
+    }
+
+    @Test
     void theDashboardPageAndHealthNeedNoKey() {
       web.get().uri("/").exchange().expectStatus().isOk();
       web.get().uri("/actuator/health").exchange().expectStatus().isOk()
           .expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.components").doesNotExist();
+      for (String closed : new String[] {"/actuator/env", "/actuator/info", "/actuator/metrics", "/actuator/configprops",
+          "/actuator/beans"}) {
+        web.get().uri(closed).exchange().expectStatus().isNotFound();
+      }
     }
   }
 }
