@@ -184,7 +184,7 @@ http {
   scgi_temp_path $NGX/tmp/scgi;
   keepalive_requests 1000000;
   keepalive_timeout 75s;
-  # Same compression as the gateway (server.compression: JSON from 2 KB, gzip level 6).
+  # Same compression as the gateway (web/GzipResponses: JSON from 2 KB, gzip level 6).
   gzip on;
   gzip_types application/json;
   gzip_min_length 2048;

@@ -10,6 +10,7 @@ import dev.quotegate.stream.StreamMeters.Transport;
 import dev.quotegate.stream.StreamSession.Batch;
 import dev.quotegate.stream.StreamSession.Frame;
 import dev.quotegate.stream.StreamSession.SlowConsumerException;
+import dev.quotegate.web.HeadRequests;
 import dev.quotegate.web.Problems;
 import dev.quotegate.web.SymbolParams;
 import java.nio.charset.StandardCharsets;
@@ -100,6 +101,14 @@ final class StreamHandler {
             lastEventId = request.queryParam("lastEventId").orElse(null);
           }
           long resumeFrom = resumeFrom(lastEventId);
+          if (HeadRequests.isHead(request)) {
+            // The headers of the stream alone: no connection admitted, no feed subscribed.
+            return ServerResponse.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build();
+          }
           admit(symbols, Transport.SSE);
           ChannelProbe probe = ChannelProbe.of(request.exchange().getRequest());
           StreamSession session = newSession(Transport.SSE, probe, resumeFrom);

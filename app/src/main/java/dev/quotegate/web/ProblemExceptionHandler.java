@@ -166,6 +166,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
     }
     byte[] body = json.writeValueAsBytes(problem);
+    // Set here, not left to the server: a HEAD's answer carries the GET's length.
+    headers.setContentLength(body.length);
     DataBuffer buffer = response.bufferFactory().wrap(body);
     // The codec may have answered a broken request itself meanwhile (Reactor Netty's 400 for
     // a bad chunk size): then this write finds the answer committed.

@@ -1,0 +1,164 @@
+package dev.quotegate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.FluxExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * HTTP conventions over every GET route of the composed router ({@link RouteTable}): HEAD
+ * answers with the GET's status and headers and no body; gzip answers vary on
+ * Accept-Encoding and carry a validator of their own, and If-None-Match matches either form.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+class HttpConventionsWebTest {
+
+  /** Query strings a route needs to answer 200; routes not named here are called without one. */
+  static final Map<String, String> QUERIES = Map.of(
+      "/api/v1/quotes", "?symbols=AAPL,MSFT",
+      "/api/v1/stream/quotes", "?symbols=AAPL",
+      "/api/v1/search", "?q=app",
+      "/api/v1/history/{symbol}", "?range=5d",
+      "/api/v1/indicators/{symbol}", "?range=1mo&sma=5",
+      "/api/v1/charts/{symbol}", "?periods=1D,1M");
+
+  /** Paths served outside the router (annotated endpoints) that follow the same rules. */
+  static final List<String> OTHER_GETS = List.of("/v3/api-docs", "/actuator/health", "/actuator/prometheus");
+
+  static final String MANY = "AAPL,MSFT,NVDA,AMZN,GOOGL,GOOG,META,TSLA,BRK.B,JPM,V,MA,UNH,XOM,JNJ,WMT,PG,HD,COST,AVGO";
+
+  @Autowired WebTestClient web;
+  @Autowired ApplicationContext context;
+  @LocalServerPort int port;
+  final HttpClient jdk = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @BeforeEach
+  void patience() {
+    web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+  }
+
+  /** Every GET route's pattern with its variables filled in and the query it needs. */
+  List<String> getUrls() {
+    List<String> urls = new ArrayList<>();
+    for (String route : RouteTable.of(context)) {
+      if (!route.startsWith("GET ")) {
+        continue;
+      }
+      String pattern = route.substring(4);
+      String path = pattern
+          .replace("/assets/**", "/assets/dashboard.js")
+          .replace("/swagger-ui/{file}", "/swagger-ui/index.html")
+          .replace("{symbol}", "AAPL")
+          .replaceAll("\\{[^}]+}", "x1");
+      urls.add(path + QUERIES.getOrDefault(pattern, ""));
+    }
+    urls.addAll(OTHER_GETS);
+    return urls;
+  }
+
+  @Test
+  void headAnswersEveryGetRouteWithTheGetsStatusAndHeadersAndNoBody() {
+    List<String> urls = getUrls();
+    assertThat(urls).contains("/api/v1/quotes?symbols=AAPL,MSFT", "/api/v1/sectors", "/");
+    for (String url : urls) {
+      FluxExchangeResult<byte[]> get = web.get().uri(url).exchange().returnResult(byte[].class);
+      // The first piece of the body only: a stream's GET never ends.
+      List<byte[]> first = get.getResponseBody().take(1).collectList().block(Duration.ofSeconds(30));
+      HttpHeaders g = get.getResponseHeaders();
+      EntityExchangeResult<byte[]> head = web.head().uri(url).exchange().expectBody().returnResult();
+      HttpHeaders h = head.getResponseHeaders();
+      assertThat(head.getStatus()).as("HEAD %s", url).isEqualTo(get.getStatus());
+      assertThat(head.getResponseBody()).as("HEAD %s has no body", url).isNullOrEmpty();
+      for (String name : List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ETAG, HttpHeaders.VARY, HttpHeaders.CONTENT_ENCODING,
+          "Content-Security-Policy", HttpHeaders.LOCATION)) {
+        assertThat(h.get(name)).as("HEAD %s: %s", url, name).isEqualTo(g.get(name));
+      }
+      assertThat(maxAgeAny(h.getFirst(HttpHeaders.CACHE_CONTROL))).as("HEAD %s: Cache-Control", url)
+          .isEqualTo(maxAgeAny(g.getFirst(HttpHeaders.CACHE_CONTROL)));
+      assertThat(h.containsHeader("Server-Timing")).as("HEAD %s: Server-Timing", url).isEqualTo(g.containsHeader("Server-Timing"));
+      if (g.getContentLength() >= 0 && first != null && !first.isEmpty() && !url.startsWith("/actuator/prometheus")) {
+        assertThat(h.getContentLength()).as("HEAD %s: Content-Length", url).isEqualTo(g.getContentLength());
+      }
+    }
+  }
+
+  @Test
+  void gzipVariantVariesOnAcceptEncodingWithAValidatorOfItsOwn() throws IOException, InterruptedException {
+    String url = "/api/v1/quotes?symbols=" + MANY;
+    web.get().uri(url).exchange().expectStatus().isOk(); // fetched once: both answers below share the quotes
+    HttpResponse<byte[]> gz = send(url, "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip, deflate"));
+    HttpResponse<byte[]> plain = send(url, "GET", Map.of());
+    assertThat(gz.statusCode()).isEqualTo(200);
+    assertThat(gz.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).hasValue("gzip");
+    assertThat(gz.headers().firstValue(HttpHeaders.VARY)).hasValue(HttpHeaders.ACCEPT_ENCODING);
+    assertThat(plain.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).isEmpty();
+    assertThat(plain.headers().firstValue(HttpHeaders.VARY)).as("the identity variant varies too").hasValue(HttpHeaders.ACCEPT_ENCODING);
+    assertThat(plain.body().length).isGreaterThan(2048);
+    assertThat(gz.body().length).isLessThan(plain.body().length);
+    assertThat(gz.headers().firstValue(HttpHeaders.CONTENT_LENGTH)).hasValue(String.valueOf(gz.body().length));
+    String identityTag = plain.headers().firstValue(HttpHeaders.ETAG).orElseThrow();
+    String gzipTag = gz.headers().firstValue(HttpHeaders.ETAG).orElseThrow();
+    assertThat(identityTag).startsWith("W/\"").doesNotContain(GzipResponses.SUFFIX);
+    assertThat(gzipTag).isEqualTo(identityTag.substring(0, identityTag.length() - 1) + "-gzip\"");
+
+    HttpResponse<byte[]> gz304 = send(url, "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip", HttpHeaders.IF_NONE_MATCH, gzipTag));
+    assertThat(gz304.statusCode()).as("the gzip validator matches").isEqualTo(304);
+    assertThat(gz304.headers().firstValue(HttpHeaders.ETAG)).hasValue(gzipTag);
+    assertThat(gz304.headers().firstValue(HttpHeaders.VARY)).hasValue(HttpHeaders.ACCEPT_ENCODING);
+    HttpResponse<byte[]> plain304 = send(url, "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip", HttpHeaders.IF_NONE_MATCH, identityTag));
+    assertThat(plain304.statusCode()).as("the identity validator matches").isEqualTo(304);
+    assertThat(plain304.headers().firstValue(HttpHeaders.ETAG)).hasValue(identityTag);
+    HttpResponse<byte[]> other = send(url, "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip", HttpHeaders.IF_NONE_MATCH, "W/\"0000-gzip\""));
+    assertThat(other.statusCode()).as("another validator does not").isEqualTo(200);
+
+    HttpResponse<byte[]> head = send(url, "HEAD", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip"));
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).hasValue("gzip");
+    assertThat(head.headers().firstValue(HttpHeaders.ETAG)).hasValue(gzipTag);
+    // The length of the gzip body (ageMs in the quotes changes it by a few bytes per request).
+    assertThat(Long.parseLong(head.headers().firstValue(HttpHeaders.CONTENT_LENGTH).orElseThrow()))
+        .isBetween(gz.body().length * 95L / 100, gz.body().length * 105L / 100);
+    assertThat(head.body()).isEmpty();
+  }
+
+  @Test
+  void smallAnswersAndStreamsAreNotCompressed() throws IOException, InterruptedException {
+    HttpResponse<byte[]> small = send("/api/v1/quotes/AAPL", "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip"));
+    assertThat(small.statusCode()).isEqualTo(200);
+    assertThat(small.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).isEmpty();
+    assertThat(small.headers().firstValue(HttpHeaders.ETAG)).hasValueSatisfying(t -> assertThat(t).doesNotContain(GzipResponses.SUFFIX));
+    HttpResponse<byte[]> refused = send("/api/v1/quotes?symbols=" + MANY, "GET", Map.of(HttpHeaders.ACCEPT_ENCODING, "gzip;q=0, identity"));
+    assertThat(refused.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).isEmpty();
+  }
+
+  private HttpResponse<byte[]> send(String path, String method, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    headers.forEach(b::header);
+    return jdk.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String maxAgeAny(String cacheControl) {
+    return cacheControl == null ? null : cacheControl.replaceAll("max-age=\\d+", "max-age=N");
+  }
+}
