@@ -9,11 +9,23 @@ import dev.quotegate.provider.ProviderRouter;
 import dev.quotegate.quote.QuoteProperties;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.provider.SearchHit;
+import dev.quotegate.web.Fields;
 import dev.quotegate.web.Pages;
 import dev.quotegate.web.QueryParams;
 import dev.quotegate.web.SymbolParams;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.quotegate.provider.NewsItem;
+import dev.quotegate.web.Problems;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +34,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
@@ -53,7 +66,8 @@ class MarketConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> marketRoutes(
-      MarketService service, MarketProperties props, SearchProperties searchProps, Clock clock) {
+      MarketService service, MarketProperties props, SearchProperties searchProps, Clock clock,
+      tools.jackson.databind.json.JsonMapper mapper) {
     return RouterFunctions.route()
         .GET("/api/v1/profiles/{symbol}", r -> {
           String symbol = SymbolParams.pathSymbol(r, "symbol");
@@ -64,6 +78,14 @@ class MarketConfiguration {
           int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxNews());
           return service.news(symbol).flatMap(n -> json(
               Map.of("symbol", symbol, "news", first(n.value().items(), limit)), maxAge(n, clock)));
+        })
+        .GET("/api/v1/news", r -> {
+          List<String> symbols = SymbolParams.symbols("symbols", r.queryParam("symbols").orElse(null),
+              props.maxNewsSymbols());
+          int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxNews());
+          String scope = "news|" + String.join(",", symbols);
+          Optional<Pages.Position> after = Pages.cursor(r, scope);
+          return service.news(symbols).flatMap(all -> json(NewsPage.of(r, scope, symbols, all, after, limit), 60));
         })
         .GET("/api/v1/search", r -> {
           String q = QueryParams.text(r, "q", 64);
@@ -88,10 +110,95 @@ class MarketConfiguration {
           MoverKind kind = MoverKind.valueOf(
               QueryParams.oneOf(r, "type", "gainers", "gainers", "losers", "active").toUpperCase(Locale.ROOT));
           int limit = QueryParams.intParam(r, "limit", 10, 1, 100);
-          return service.snapshot().flatMap(s -> json(s.movers(kind, limit), 5));
+          Optional<Set<String>> fields = Fields.selected(r, MOVER_FIELDS);
+          String scope = "movers|" + kind;
+          int offset = Pages.offset(r, scope, MAX_MOVERS);
+          return service.snapshot().flatMap(s -> {
+            MarketSnapshot.MoversView all = s.movers(kind, Math.min(MAX_MOVERS, offset + limit));
+            List<MarketSnapshot.Mover> page = all.movers().subList(Math.min(offset, all.movers().size()), all.movers().size());
+            int end = offset + page.size();
+            String cursor = page.size() == limit && end < Math.min(MAX_MOVERS, s.coverage().quoted())
+                ? Pages.encode(scope, end) : null;
+            MoversPage body = new MoversPage(all.kind(), all.coverage(), page, limit, cursor,
+                cursor == null ? null : Pages.next(r, cursor));
+            return fields.isPresent()
+                ? json(Fields.select(mapper, body, "movers", fields.get()), 5)
+                : json(body, 5);
+          });
         })
         .GET("/api/v1/sectors", r -> service.snapshot().flatMap(s -> json(s.sectors(), 5)))
         .build();
+  }
+
+  /** Movers ranked this deep at most (pages of {@code limit} within). */
+  static final int MAX_MOVERS = 500;
+
+  /** Names {@code fields=} may select of a mover. */
+  static final List<String> MOVER_FIELDS = Fields.of(MarketSnapshot.Mover.class);
+
+  /** A page of movers. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record MoversPage(String kind, MarketSnapshot.Coverage coverage, List<MarketSnapshot.Mover> movers, int limit,
+      String nextCursor, String next) {}
+
+  /** A page of merged news. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record NewsPage(List<String> symbols, List<NewsItem> news, List<Problem> errors, int limit, String nextCursor,
+      String next) {
+
+    /** One symbol whose news could not be read. */
+    record Problem(String symbol, int status, String code, String detail) {}
+
+    /**
+     * Merged, de-duplicated by id (the symbols of every copy joined), newest first (ties by id),
+     * from after the cursor's (publishedAt, id).
+     */
+    static NewsPage of(ServerRequest r, String scope, List<String> symbols, List<MarketService.SymbolNews> all,
+        Optional<Pages.Position> after, int limit) {
+      Map<String, NewsItem> byId = new LinkedHashMap<>();
+      List<Problem> errors = new ArrayList<>();
+      for (MarketService.SymbolNews n : all) {
+        if (n.error() != null) {
+          errors.add(new Problem(n.symbol(), Problems.status(n.error()), Problems.code(n.error()),
+              Problems.detail(n.error())));
+        }
+        for (NewsItem item : n.items()) {
+          byId.merge(item.id(), item, (a, b) -> {
+            Set<String> joined = new LinkedHashSet<>(a.symbols());
+            joined.addAll(b.symbols());
+            return new NewsItem(a.id(), List.copyOf(joined), a.headline(), a.summary(), a.publisher(), a.url(),
+                a.publishedAt(), a.source());
+          });
+        }
+      }
+      List<NewsItem> sorted = new ArrayList<>(byId.values());
+      Comparator<NewsItem> order = Comparator.comparing(NewsItem::publishedAt).reversed()
+          .thenComparing(NewsItem::id, Comparator.reverseOrder());
+      sorted.sort(order);
+      int start = 0;
+      if (after.isPresent()) {
+        List<String> parts = after.get().parts();
+        NewsItem key;
+        try {
+          key = new NewsItem(new String(Base64.getUrlDecoder().decode(parts.get(1)), StandardCharsets.UTF_8),
+              List.of(), "-", null, null, null, Instant.ofEpochMilli(Long.parseLong(parts.get(0))), "-");
+        } catch (RuntimeException e) {
+          throw new GatewayException.InvalidRequest("cursor", "not a cursor this endpoint answered");
+        }
+        while (start < sorted.size() && order.compare(sorted.get(start), key) <= 0) {
+          start++;
+        }
+      }
+      List<NewsItem> page = sorted.subList(start, Math.min(sorted.size(), start + limit));
+      String cursor = null;
+      if (start + page.size() < sorted.size() && !page.isEmpty()) {
+        NewsItem last = page.get(page.size() - 1);
+        cursor = Pages.encode(scope, last.publishedAt().toEpochMilli(),
+            Base64.getUrlEncoder().withoutPadding().encodeToString(last.id().getBytes(StandardCharsets.UTF_8)));
+      }
+      return new NewsPage(symbols, List.copyOf(page), errors.isEmpty() ? null : errors, limit, cursor,
+          cursor == null ? null : Pages.next(r, cursor));
+    }
   }
 
   private static long maxAge(Cached<?> c, Clock clock) {

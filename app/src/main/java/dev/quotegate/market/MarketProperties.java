@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  *     which a request is answered 503 at once
  * @param notFoundTtl how long "no such profile / no news / nothing matches" is remembered
  * @param maxNotFound most such keys remembered per kind
+ * @param maxNewsSymbols most symbols one {@code GET /api/v1/news?symbols=} request may name
  */
 @Validated
 @ConfigurationProperties("quotegate.market")
@@ -31,4 +32,5 @@ public record MarketProperties(
     @DefaultValue("25") @Min(1) @Max(100) int maxSearchResults,
     @DefaultValue("1000") @Min(1) @Max(100000) int maxInFlight,
     @DefaultValue("60s") @NotNull Duration notFoundTtl,
-    @DefaultValue("10000") @Min(1) long maxNotFound) {}
+    @DefaultValue("10000") @Min(1) long maxNotFound,
+    @DefaultValue("20") @Min(1) @Max(100) int maxNewsSymbols) {}

@@ -163,6 +163,22 @@ public final class MarketService {
         .onErrorResume(GatewayException.NotFound.class, e -> Mono.just(new SearchIndex.Results(List.of(), 0)));
   }
 
+  /** One symbol's news or why there is none, for the merged answer. */
+  record SymbolNews(String symbol, List<NewsItem> items, GatewayException error) {}
+
+  /**
+   * News of several symbols, each read through its cache as {@link #news(String)}; a symbol
+   * without news contributes nothing, one whose read failed is answered with its error.
+   */
+  Mono<List<SymbolNews>> news(List<String> symbols) {
+    return reactor.core.publisher.Flux.fromIterable(symbols)
+        .flatMapSequential(s -> news(s)
+            .map(c -> new SymbolNews(s, c.value().items(), null))
+            .onErrorResume(GatewayException.NotFound.class, e -> Mono.just(new SymbolNews(s, List.of(), null)))
+            .onErrorResume(GatewayException.class, e -> Mono.just(new SymbolNews(s, List.of(), e))))
+        .collectList();
+  }
+
   /** The search chain's hits for {@code query}, cached (at most {@code max-search-results}). */
   public Mono<Cached<SearchResults>> search(String query) {
     String key = query.toLowerCase(Locale.ROOT);

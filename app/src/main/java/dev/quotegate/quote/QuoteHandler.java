@@ -6,7 +6,10 @@ import dev.quotegate.quote.QuoteResult.Failed;
 import dev.quotegate.quote.QuoteResult.Found;
 import dev.quotegate.quote.QuoteResult.Origin;
 import dev.quotegate.web.Problems;
+import dev.quotegate.web.Fields;
 import dev.quotegate.web.SymbolParams;
+import java.util.Optional;
+import java.util.Set;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +46,7 @@ final class QuoteHandler {
     return Mono.defer(
         () -> {
           String symbol = SymbolParams.pathSymbol(request, "symbol");
+          Optional<Set<String>> fields = Fields.selected(request, VIEW_FIELDS);
           long start = System.nanoTime();
           return service
               .quote(symbol)
@@ -54,7 +58,8 @@ final class QuoteHandler {
                     Found found = (Found) result;
                     Instant now = clock.instant();
                     List<Found> one = List.of(found);
-                    return respond(request, one, () -> json.quote(found.entry(), found.stale(), now), start, now, List.of());
+                    return respond(request, one, select(() -> json.quote(found.entry(), found.stale(), now), null, fields),
+                        start, now, List.of(), fields);
                   });
         });
   }
@@ -65,6 +70,7 @@ final class QuoteHandler {
         () -> {
           List<String> symbols =
               SymbolParams.symbols("symbols", request.queryParam("symbols").orElse(null), props.maxSymbols());
+          Optional<Set<String>> fields = Fields.selected(request, VIEW_FIELDS);
           long start = System.nanoTime();
           return service
               .quotes(symbols)
@@ -90,7 +96,8 @@ final class QuoteHandler {
                       return Mono.error(firstUpstreamError);
                     }
                     int requested = symbols.size();
-                    return respond(request, found, () -> json.batch(now, requested, found, errors, now), start, now, errors);
+                    return respond(request, found, select(() -> json.batch(now, requested, found, errors, now), "quotes", fields),
+                        start, now, errors, fields);
                   });
         });
   }
@@ -104,8 +111,12 @@ final class QuoteHandler {
    */
   private Mono<ServerResponse> respond(
       ServerRequest request, List<Found> found, Supplier<byte[]> body, long start, Instant now,
-      List<SymbolError> errors) {
+      List<SymbolError> errors, Optional<Set<String>> fields) {
     String etag = etag(found, errors);
+    if (fields.isPresent()) {
+      // Another representation of the same data: its own validator.
+      etag = etag.substring(0, etag.length() - 1) + "-f" + Integer.toHexString(new java.util.TreeSet<>(fields.get()).hashCode()) + "\"";
+    }
     String cacheControl = cacheControl(found, errors, now);
     String timing = serverTiming(found, errors, start);
     if (matches(request.headers().firstHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
@@ -123,6 +134,14 @@ final class QuoteHandler {
         .header(HttpHeaders.CACHE_CONTROL, cacheControl)
         .header("Server-Timing", timing)
         .body((message, context) -> message.writeWith(Mono.fromSupplier(() -> message.bufferFactory().wrap(bytes))));
+  }
+
+  /** Names {@code fields=} may select ({@link QuoteView}'s). */
+  private static final List<String> VIEW_FIELDS = Fields.of(QuoteView.class);
+
+  /** The body cut to the selected fields (of the root, or of each item of {@code array}) when any are. */
+  private static Supplier<byte[]> select(Supplier<byte[]> body, String array, Optional<Set<String>> fields) {
+    return fields.isEmpty() ? body : () -> Fields.select(body.get(), array, fields.get());
   }
 
   /**
