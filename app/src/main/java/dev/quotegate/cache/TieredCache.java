@@ -145,6 +145,18 @@ public final class TieredCache<V> implements AutoCloseable {
         new SimpleMeterRegistry());
   }
 
+  /**
+   * An in-process-only cache over an existing {@link LocalCache} with stale-while-revalidate
+   * for {@code grace} past expiry (tests, tools).
+   */
+  public static <V> TieredCache<V> localOnly(
+      CacheKind kind, LocalCache<V> l1, Freshness freshness, Duration staleMaxAge, Duration grace, Clock clock) {
+    CacheProperties defaults = new CacheProperties(
+        Duration.ofSeconds(5), Duration.ofSeconds(2), 1, 1, 100, 4, 1, 10, Map.of());
+    return new TieredCache<>(kind, l1, -1, null, null, freshness, grace, staleMaxAge, defaults, clock,
+        new SimpleMeterRegistry());
+  }
+
   public CacheKind kind() {
     return kind;
   }

@@ -335,6 +335,17 @@ public final class QuoteStreamHub implements SmartLifecycle {
     long version = Math.max(nowMs, latest == null ? 0 : latest.version() + 1);
     if (result instanceof Found found) {
       Cached<Quote> entry = found.entry();
+      if (found.stale() && latest != null && latest.isQuote() && !latest.stale()
+          && entry.fetchedAt().equals(latest.fetchedAt())
+          && nowMs - entry.expiresAt().toEpochMilli() < props.failureBackoff().toMillis()) {
+        // The value subscribers already have, just past its freshness while its refresh runs
+        // (stale-while-revalidate, stale-if-slow): a stale tick now would be followed by the
+        // fresh value a moment later. Look again on the next poll tick (the cache answers, the
+        // coalescer joins the refresh: no upstream call); only a refresh that has not landed
+        // within failure-backoff of the expiry makes it a stale tick.
+        feed.nextPollAt = nowMs + props.pollTick().toMillis();
+        return true;
+      }
       QuoteTick tick = QuoteTick.of(feed.symbol, version, now, entry, found.stale());
       if (!tick.sameAs(latest) && offer(feed, tick, false)) {
         publishOnBus(tick);

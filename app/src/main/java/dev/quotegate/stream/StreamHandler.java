@@ -53,6 +53,8 @@ final class StreamHandler {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
   private static final String LAST_EVENT_ID = "Last-Event-ID";
   private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] QUOTES_FIELD = ",\"quotes\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ERRORS_FIELD = ",\"errors\":".getBytes(StandardCharsets.UTF_8);
   /** Client-to-server WebSocket commands queued for replies; more is a protocol abuse. */
   private static final int MAX_REPLIES = 64;
 
@@ -138,7 +140,9 @@ final class StreamHandler {
                                   + json.writeValueAsString(new Reason("slow-consumer", e.getMessage())) + "\n\n"))
                               .concatWith(Mono.fromRunnable(probe.abort()));
                         }));
-                return message.writeAndFlushWith(body.map(Mono::just));
+                // writeWith, not writeAndFlushWith: Reactor Netty writes on the channel's event
+                // loop and flushes once it has drained what is ready, not once per event.
+                return message.writeWith(body);
               });
         });
   }
@@ -306,13 +310,41 @@ final class StreamHandler {
       meters.heartbeat(Transport.WEBSOCKET);
       return ws.pingMessage(f -> f.wrap(new byte[] {'h', 'b'}));
     }
-    Instant now = clock.instant();
-    List<QuoteView> quotes = new ArrayList<>(batch.ticks().size());
+    return new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(wsQuotes(batch, clock.instant())));
+  }
+
+  /** The WebSocket message of a batch. */
+  byte[] wsQuotes(Batch batch, Instant now) {
+    List<QuoteJson.Item> quotes = new ArrayList<>(batch.ticks().size());
     List<SymbolError> errors = new ArrayList<>();
-    split(batch, now, quotes, errors);
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes.add(new QuoteJson.Item(t.quote(), t.fetchedAt(), t.stale()));
+      } else {
+        errors.add(errorOf(t));
+      }
+    }
     meters.sent(Transport.WEBSOCKET, quotes.size(), errors.size());
-    return ws.textMessage(json.writeValueAsString(new WsQuotes("quote", Long.toString(batch.id()), batch.snapshot(),
-        quotes.isEmpty() ? null : quotes, errors.isEmpty() ? null : errors)));
+    // Exactly Jackson's encoding of WsQuotes (StreamHandlerTest checks it), with the quotes
+    // through QuoteJson like SSE: each fetched quote encoded once for every subscriber.
+    StringBuilder head = new StringBuilder(64).append("{\"type\":\"quote\",\"id\":\"").append(batch.id())
+        .append("\",\"snapshot\":").append(batch.snapshot());
+    byte[] open = head.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] data = quotes.isEmpty() ? null : quoteJson.array(quotes, now);
+    byte[] errs = errors.isEmpty() ? null : json.writeValueAsBytes(errors);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
+        open.length + (data == null ? 0 : data.length + 10) + (errs == null ? 0 : errs.length + 10) + 1);
+    out.writeBytes(open);
+    if (data != null) {
+      out.writeBytes(QUOTES_FIELD);
+      out.writeBytes(data);
+    }
+    if (errs != null) {
+      out.writeBytes(ERRORS_FIELD);
+      out.writeBytes(errs);
+    }
+    out.write('}');
+    return out.toByteArray();
   }
 
   // --- shared ------------------------------------------------------------------------------
@@ -329,21 +361,12 @@ final class StreamHandler {
   }
 
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {
-    return new StreamSession(transport, hub::ticks, props, scheduler, clock, probe.writable(), meters, resumeFrom);
+    return new StreamSession(transport, hub::ticks, props, probe.scheduler(scheduler), clock, probe.writable(), meters,
+        resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {
     return new SymbolError(t.symbol(), t.error().status(), t.error().code(), t.error().detail());
-  }
-
-  private static void split(Batch batch, Instant now, List<QuoteView> quotes, List<SymbolError> errors) {
-    for (QuoteTick t : batch.ticks()) {
-      if (t.isQuote()) {
-        quotes.add(QuoteView.of(t.entry(), t.stale(), now));
-      } else {
-        errors.add(errorOf(t));
-      }
-    }
   }
 
   private static String abbreviate(String s) {

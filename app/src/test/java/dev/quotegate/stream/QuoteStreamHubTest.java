@@ -85,6 +85,45 @@ class QuoteStreamHubTest {
     vts.dispose();
   }
 
+  /**
+   * With stale-while-revalidate on, the poll at expiry is answered with the old value (marked
+   * stale) while the refresh runs: the feed must not send that stale tick followed by the
+   * fresh one, only the fresh one, soon after the expiry.
+   */
+  @Test
+  void withStaleWhileRevalidateAFeedSendsOnlyTheFreshTickAtExpiryNeverTheStaleOneFirst() {
+    hub.stop();
+    Clock clock = new VirtualClock(vts);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    QuoteProperties qp = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
+        Duration.ofSeconds(60), 1000, Duration.ofMillis(5), Duration.ofMillis(5), 1000, 1000, Duration.ZERO);
+    TtlPolicy ttl = new TtlPolicy(MarketCalendar.nyse(), qp.ttlMarketOpen(), qp.ttlMarketClosed());
+    dev.quotegate.cache.TieredCache<dev.quotegate.provider.Quote> swr = dev.quotegate.cache.TieredCache.localOnly(
+        CacheKind.QUOTE, new LocalCache<>(CacheKind.QUOTE, 1000, qp.staleMaxAge(), clock, registry), ttl,
+        qp.staleMaxAge(), Duration.ofSeconds(30), clock);
+    QuoteService quotes = new QuoteService(provider, swr, qp, clock, vts, registry);
+    LocalTickBus local = new LocalTickBus();
+    hub = new QuoteStreamHub(quotes, local, local, StreamTesting.defaults(), clock, vts, new StreamMeters(registry, 100));
+    hub.start();
+    List<QuoteTick> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Disposable d = hub.ticks("AAPL").subscribe(t -> {
+      ticks.add(t);
+      arrivals.add(vts.now(TimeUnit.MILLISECONDS));
+    });
+    vts.advanceTimeBy(Duration.ofSeconds(16));
+    d.dispose();
+    assertThat(ticks).as("the first fetch, then one fresh tick per 5 s expiry").hasSize(4);
+    assertThat(ticks).as("no stale tick before the fresh one").noneMatch(QuoteTick::stale);
+    assertThat(ticks).extracting(QuoteTick::fetchedAt).isSorted().doesNotHaveDuplicates();
+    for (int i = 1; i < ticks.size(); i++) {
+      long expiredAt = ticks.get(i - 1).expiresAt().toEpochMilli();
+      assertThat(arrivals.get(i) - expiredAt).as("tick %d: fresh value sent soon after the expiry", i)
+          .isBetween(0L, 300L);
+    }
+    assertThat(provider.calls()).as("one upstream call per expiry").hasSize(4);
+  }
+
   @Test
   void subscribersOfASymbolShareOnePollPerTtl() {
     List<QuoteTick> first = new java.util.concurrent.CopyOnWriteArrayList<>();
