@@ -73,7 +73,7 @@ public final class Caches implements SmartLifecycle {
     Objects.requireNonNull(type, "type");
     CacheProperties.Kind k = props.kind(kind);
     LocalCache<V> l1 = new LocalCache<>(kind, l1MaxEntries, staleMaxAge, clock, registry);
-    RedisTier<V> l2 = redis == null ? null : new RedisTier<>(kind, redis, keys, ValueCodec.cbor(type), props);
+    RedisTier<V> l2 = redis == null ? null : new RedisTier<>(kind, redis, keys, fills, ValueCodec.cbor(type), props);
     TieredCache<V> cache =
         new TieredCache<>(kind, l1, l1MaxEntries, l2, fills, freshness, k.grace(), staleMaxAge, props, clock, registry);
     synchronized (caches) {

@@ -1,13 +1,11 @@
 package dev.quotegate.cache;
 
 import dev.quotegate.platform.redis.RedisConnections;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import dev.quotegate.platform.redis.RedisSubscription;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,18 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.retry.Retry;
 
 /**
  * The cluster-wide "fills" channel: an instance that fetched a key under the lease publishes
  * the outcome, and the instances waiting for that key are woken by the message (never by
  * polling). Also carries admin evictions, so every instance drops its L1 copies.
  *
- * <p>One pub/sub connection per instance, made at start and again (with backoff) until it
- * succeeds; Lettuce reconnects it and re-subscribes afterwards. While it is not subscribed,
+ * <p>One pub/sub connection per instance ({@link RedisSubscription}: sharded on a cluster,
+ * re-subscribed after a failover), made at start and again (with backoff) until it succeeds. While it is not subscribed,
  * {@link #register(String)} returns null and callers fetch themselves instead of waiting for a
  * message that cannot arrive.
  *
@@ -47,18 +43,18 @@ final class FillChannel implements AutoCloseable {
   record Fill(byte type, byte[] payload) {}
 
   private final RedisConnections redis;
-  private final String channel;
+  private final CacheKeys keys;
   private final int maxWaiters;
   private final Map<String, Sinks.One<Fill>> waiters = new ConcurrentHashMap<>();
+  private final RedisSubscription<byte[]> subscription;
   private volatile BiConsumer<String, String> onEvict = (kind, glob) -> {};
-  private volatile StatefulRedisPubSubConnection<String, byte[]> connection;
-  private volatile boolean subscribed;
-  private volatile Disposable connecting;
 
   FillChannel(RedisConnections redis, CacheKeys keys, int maxWaiters, MeterRegistry registry) {
     this.redis = Objects.requireNonNull(redis, "redis");
-    this.channel = keys.fillsChannel();
+    this.keys = Objects.requireNonNull(keys, "keys");
     this.maxWaiters = maxWaiters;
+    this.subscription =
+        new RedisSubscription<>(redis, RedisConnections.CODEC, "cache.fills", (ch, message) -> dispatch(message), registry);
     Gauge.builder("quotegate.cache.lease.waiters", waiters, Map::size)
         .description("Keys this instance waits on for another instance's fetch")
         .register(registry);
@@ -72,40 +68,39 @@ final class FillChannel implements AutoCloseable {
     this.onEvict = Objects.requireNonNull(handler, "handler");
   }
 
-  /** Connects and subscribes in the background until it succeeds. */
-  synchronized void start() {
-    if (connecting != null) {
-      return;
+  /**
+   * The channels of fill notices: one on a single node ({@code <prefix>:c1:fills}); on a
+   * cluster {@code shard-channels} sharded ones ({@code <prefix>:c1:fills:{<n>}}, each in its
+   * own slot, so the notices spread over the masters), all subscribed by every instance.
+   */
+  List<String> channels() {
+    if (!redis.cluster()) {
+      return List.of(keys.fillsChannel());
     }
-    connecting =
-        redis
-            .connectPubSub(RedisConnections.CODEC)
-            .flatMap(
-                c -> {
-                  connection = c;
-                  c.addListener(
-                      new RedisPubSubAdapter<>() {
-                        @Override
-                        public void message(String ch, byte[] message) {
-                          dispatch(message);
-                        }
-                      });
-                  return c.reactive().subscribe(channel).timeout(Duration.ofSeconds(5)).doOnError(e -> c.closeAsync());
-                })
-            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
-            .subscribe(
-                v -> {},
-                e -> log.warn("cache fills channel: gave up subscribing: {}", e.toString()),
-                () -> {
-                  subscribed = true;
-                  log.info("cache fills channel: subscribed to {}", channel);
-                });
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < redis.shardChannels(); i++) {
+      out.add(keys.fillsChannel() + ":{" + i + "}");
+    }
+    return out;
+  }
+
+  /** The channel carrying the fill notices of value key {@code key}. */
+  String channelFor(String key) {
+    if (!redis.cluster()) {
+      return keys.fillsChannel();
+    }
+    return keys.fillsChannel() + ":{" + (io.lettuce.core.cluster.SlotHash.getSlot(key) % redis.shardChannels()) + "}";
+  }
+
+  /** Connects and subscribes in the background until it succeeds. */
+  void start() {
+    subscription.subscribe(channels()).subscribe(v -> {}, e -> log.debug("cache fills channel: {}", e.toString()));
+    subscription.start();
   }
 
   /** Whether a published fill would reach this instance now. */
   boolean listening() {
-    StatefulRedisPubSubConnection<String, byte[]> c = connection;
-    return subscribed && c != null && c.isOpen();
+    return subscription.listening();
   }
 
   /**
@@ -166,10 +161,6 @@ final class FillChannel implements AutoCloseable {
     return b.array();
   }
 
-  String channel() {
-    return channel;
-  }
-
   private void dispatch(byte[] message) {
     try {
       ByteBuffer b = ByteBuffer.wrap(message);
@@ -193,15 +184,7 @@ final class FillChannel implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    Disposable d = connecting;
-    if (d != null) {
-      d.dispose();
-    }
-    StatefulRedisPubSubConnection<String, byte[]> c = connection;
-    if (c != null) {
-      c.closeAsync();
-    }
-    subscribed = false;
+  public void close() {
+    subscription.close();
   }
 }

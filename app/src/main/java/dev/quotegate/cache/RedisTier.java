@@ -45,8 +45,12 @@ final class RedisTier<V> {
   private final java.util.concurrent.atomic.AtomicBoolean cleaning = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long orphansOverflowUntil = System.nanoTime();
 
-  RedisTier(CacheKind kind, RedisConnections redis, CacheKeys keys, ValueCodec<V> codec, CacheProperties props) {
+  private final FillChannel fills;
+
+  RedisTier(CacheKind kind, RedisConnections redis, CacheKeys keys, FillChannel fills, ValueCodec<V> codec,
+      CacheProperties props) {
     this.kind = kind;
+    this.fills = fills;
     this.redis = redis;
     this.keys = keys;
     this.codec = codec;
@@ -163,7 +167,7 @@ final class RedisTier<V> {
                             Mono.when(
                                 c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, e.getKey())},
                                     e.getValue()),
-                                c.publish(fillsChannel(e.getKey()),
+                                redis.publish(c, fillsChannel(e.getKey()),
                                     FillChannel.message(FillChannel.RELEASED, key(e.getKey()), new byte[0]))))
                     .doOnSuccess(v -> orphans.remove(e.getKey(), e.getValue())),
             64)
@@ -191,7 +195,7 @@ final class RedisTier<V> {
         "cache.fill",
         c -> {
           Mono<String> set = c.set(valueKey, value, SetArgs.Builder.px(ttlMs));
-          Mono<Long> publish = c.publish(fillsChannel(id), message);
+          Mono<Long> publish = redis.publish(c, fillsChannel(id), message);
           if (token == null) {
             return Mono.when(set, publish);
           }
@@ -208,19 +212,19 @@ final class RedisTier<V> {
         "cache.fill",
         c ->
             Mono.when(
-                c.publish(fillsChannel(id), message),
+                redis.publish(c, fillsChannel(id), message),
                 c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then()));
   }
 
   /** The fills channel that carries {@code id}'s outcome. */
   private String fillsChannel(String id) {
-    return keys.fillsChannel();
+    return fills.channelFor(key(id));
   }
 
   /** Every instance drops L1 copies matching {@code idGlob} of this kind. */
   Mono<Void> broadcastEvict(String idGlob) {
     byte[] message = FillChannel.message(FillChannel.EVICT, kind.tag(), idGlob.getBytes(StandardCharsets.UTF_8));
-    return redis.call("cache.publish", c -> c.publish(keys.fillsChannel(), message).then());
+    return redis.call("cache.publish", c -> redis.publish(c, fills.channels().get(0), message).then());
   }
 
   /** Deletes value keys of this kind matching {@code idGlob}: SCAN (never KEYS) and UNLINK, bounded. */

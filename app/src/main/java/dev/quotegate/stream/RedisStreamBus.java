@@ -1,13 +1,14 @@
 package dev.quotegate.stream;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import dev.quotegate.platform.redis.RedisConnections;
+import dev.quotegate.platform.redis.RedisSubscription;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,11 +41,17 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * Connections are opened asynchronously on first use (a Redis down at startup does not stop
  * the application) and reconnect by themselves (Lettuce re-subscribes the channels).
+ *
+ * <p>On a Redis Cluster the symbol is a hash tag in every name ({@code lease:{AAPL}}), ticks go
+ * out with SPUBLISH and are followed with SSUBSCRIBE ({@link RedisSubscription}, re-subscribed
+ * after a failover), and the lease scripts run once per slot.
  */
 final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(RedisStreamBus.class);
   private static final int SCRIPT_CHUNK = 500;
+  /** Script calls in flight at once in one lease round (one per slot on a cluster). */
+  private static final int SLOT_CONCURRENCY = 16;
 
   /** Acquire (SET NX PX) or renew (PEXPIRE if ours); answers the 1-based indexes held. */
   private static final String HOLD =
@@ -75,25 +83,23 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
   private final JsonMapper json;
   private final String instanceId = UUID.randomUUID().toString();
   private final String prefix;
-  private final AtomicReference<StatefulRedisConnection<String, String>> commandsRef = new AtomicReference<>();
-  private final AtomicReference<StatefulRedisPubSubConnection<String, String>> pubSubRef = new AtomicReference<>();
-  private final Mono<RedisReactiveCommands<String, String>> commands;
-  private final Mono<StatefulRedisPubSubConnection<String, String>> pubSub;
+  private final RedisConnections redis;
+  private final AtomicReference<StatefulConnection<String, String>> commandsRef = new AtomicReference<>();
+  private final Mono<RedisClusterReactiveCommands<String, String>> commands;
+  private final RedisSubscription<String> subscription;
+  private final Set<FluxSink<QuoteTick>> receivers = ConcurrentHashMap.newKeySet();
 
-  RedisStreamBus(RedisClient client, RedisURI uri, StreamProperties.Redis props, JsonMapper json) {
-    Objects.requireNonNull(client, "client");
-    Objects.requireNonNull(uri, "uri");
+  RedisStreamBus(RedisConnections redis, StreamProperties.Redis props, JsonMapper json, MeterRegistry registry) {
+    this.redis = Objects.requireNonNull(redis, "redis");
     this.props = Objects.requireNonNull(props, "props");
     this.json = Objects.requireNonNull(json, "json");
     this.prefix = props.keyPrefix() + ":stream:";
     // Connected on first use, kept once connected; a failed attempt is retried next time.
-    this.commands = Mono.fromCompletionStage(() -> client.connectAsync(StringCodec.UTF8, uri))
+    this.commands = redis.connect(StringCodec.UTF8)
         .doOnNext(c -> keep(commandsRef, c))
         .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO)
-        .map(StatefulRedisConnection::reactive);
-    this.pubSub = Mono.fromCompletionStage(() -> client.connectPubSubAsync(StringCodec.UTF8, uri))
-        .doOnNext(c -> keep(pubSubRef, c))
-        .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO);
+        .map(RedisConnections::reactive);
+    this.subscription = new RedisSubscription<>(redis, StringCodec.UTF8, "stream.ticks", this::dispatch, registry);
   }
 
   private static <C extends io.lettuce.core.api.StatefulConnection<?, ?>> void keep(AtomicReference<C> ref, C c) {
@@ -107,16 +113,25 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
     return instanceId;
   }
 
+  /**
+   * The symbol as it appears in key and channel names: bare on a single node (names unchanged
+   * from before cluster support), a hash tag on a cluster, so a symbol's lease, last tick and
+   * channel share one slot and different symbols spread over the shards.
+   */
+  private String tag(String symbol) {
+    return redis.cluster() ? "{" + symbol + "}" : symbol;
+  }
+
   String leaseKey(String symbol) {
-    return prefix + "lease:" + symbol;
+    return prefix + "lease:" + tag(symbol);
   }
 
   String lastKey(String symbol) {
-    return prefix + "last:" + symbol;
+    return prefix + "last:" + tag(symbol);
   }
 
   String channel(String symbol) {
-    return prefix + "ticks:" + symbol;
+    return prefix + "ticks:" + tag(symbol);
   }
 
   // --- TickBus -----------------------------------------------------------------------------
@@ -125,7 +140,7 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
   public Mono<Void> publish(QuoteTick tick) {
     return Mono.defer(() -> {
       String payload = json.writeValueAsString(tick);
-      return commands.flatMap(r -> r.publish(channel(tick.symbol()), payload)
+      return commands.flatMap(r -> redis.publish(r, channel(tick.symbol()), payload)
           .then(r.set(lastKey(tick.symbol()), payload, SetArgs.Builder.px(props.lastTickTtl().toMillis()))))
           .timeout(props.timeout())
           .then();
@@ -134,29 +149,44 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
 
   @Override
   public Mono<Void> follow(String symbol) {
-    return pubSub.flatMap(c -> c.reactive().subscribe(channel(symbol))).timeout(props.timeout());
+    return Mono.defer(() -> {
+      subscription.start();
+      return subscription.subscribe(List.of(channel(symbol)));
+    }).timeout(props.timeout());
   }
 
   @Override
   public Mono<Void> unfollow(String symbol) {
-    return pubSub.flatMap(c -> c.reactive().unsubscribe(channel(symbol))).timeout(props.timeout());
+    return subscription.unsubscribe(List.of(channel(symbol))).timeout(props.timeout());
   }
 
   @Override
   public Flux<QuoteTick> received() {
-    String channelPrefix = prefix + "ticks:";
-    return pubSub
-        .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-            .doBeforeRetry(s -> log.warn("Redis pub/sub connection failed ({}), retrying", s.failure().toString())))
-        .flatMapMany(c -> c.reactive().observeChannels())
-        .filter(m -> m.getChannel().startsWith(channelPrefix))
-        .handle((m, sink) -> {
-          try {
-            sink.next(json.readValue(m.getMessage(), QuoteTick.class));
-          } catch (RuntimeException e) {
-            log.warn("dropping an unreadable tick on {}: {}", m.getChannel(), e.toString());
-          }
-        });
+    // Ticks arrive on Lettuce's I/O threads (one per shard on a cluster); FluxSink serializes them.
+    // The hub's consumer is quick and asks for everything, so nothing waits in the buffer.
+    return Flux.<QuoteTick>create(
+        sink -> {
+          receivers.add(sink);
+          sink.onDispose(() -> receivers.remove(sink));
+          subscription.start();
+        },
+        FluxSink.OverflowStrategy.DROP);
+  }
+
+  private void dispatch(String channel, String message) {
+    if (!channel.startsWith(prefix + "ticks:")) {
+      return;
+    }
+    QuoteTick tick;
+    try {
+      tick = json.readValue(message, QuoteTick.class);
+    } catch (RuntimeException e) {
+      log.warn("dropping an unreadable tick on {}: {}", channel, e.toString());
+      return;
+    }
+    for (FluxSink<QuoteTick> sink : receivers) {
+      sink.next(tick);
+    }
   }
 
   @Override
@@ -178,10 +208,10 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
     List<List<String>> chunks = chunks(symbols);
     String ttl = Long.toString(props.leaseTtl().toMillis());
     return commands.flatMapMany(r -> Flux.fromIterable(chunks)
-            .concatMap(chunk -> r.<String>eval(HOLD, ScriptOutputType.VALUE, keys(chunk), instanceId, ttl)
+            .flatMap(chunk -> r.<String>eval(HOLD, ScriptOutputType.VALUE, keys(chunk), instanceId, ttl)
                 .next()
                 .defaultIfEmpty("")
-                .map(indexes -> held(chunk, indexes))))
+                .map(indexes -> held(chunk, indexes)), SLOT_CONCURRENCY))
         .timeout(props.timeout())
         .collect(HashSet<String>::new, Set::addAll)
         .map(s -> (Set<String>) s);
@@ -191,7 +221,7 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
   public Mono<Void> release(Collection<String> symbols) {
     List<List<String>> chunks = chunks(symbols);
     return commands.flatMapMany(r -> Flux.fromIterable(chunks)
-            .concatMap(chunk -> r.<Long>eval(RELEASE, ScriptOutputType.INTEGER, keys(chunk), instanceId)))
+            .flatMap(chunk -> r.<Long>eval(RELEASE, ScriptOutputType.INTEGER, keys(chunk), instanceId), SLOT_CONCURRENCY))
         .timeout(props.timeout())
         .then();
   }
@@ -220,24 +250,26 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
     return out;
   }
 
-  private static List<List<String>> chunks(Collection<String> symbols) {
+  /**
+   * Script calls of at most {@code SCRIPT_CHUNK} symbols; on a cluster each call's keys in one
+   * slot (a script's keys must be), so about one call per symbol there.
+   */
+  private List<List<String>> chunks(Collection<String> symbols) {
     List<List<String>> out = new ArrayList<>();
-    List<String> all = new ArrayList<>(symbols);
-    for (int i = 0; i < all.size(); i += SCRIPT_CHUNK) {
-      out.add(all.subList(i, Math.min(all.size(), i + SCRIPT_CHUNK)));
+    for (List<String> slot : redis.bySlot(symbols, this::leaseKey)) {
+      for (int i = 0; i < slot.size(); i += SCRIPT_CHUNK) {
+        out.add(slot.subList(i, Math.min(slot.size(), i + SCRIPT_CHUNK)));
+      }
     }
     return out;
   }
 
   @Override
   public void destroy() {
-    StatefulRedisConnection<String, String> c = commandsRef.getAndSet(null);
+    StatefulConnection<String, String> c = commandsRef.getAndSet(null);
     if (c != null) {
       c.closeAsync();
     }
-    StatefulRedisPubSubConnection<String, String> p = pubSubRef.getAndSet(null);
-    if (p != null) {
-      p.closeAsync();
-    }
+    subscription.close();
   }
 }

@@ -11,21 +11,47 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.Disposable;
 
 /**
- * Redis for every feature that needs it, made only when {@code quotegate.redis.url} is set:
- * {@link ClientResources}, {@link RedisClient}, {@link RedisConnections} and the {@code redis}
- * health component. Beans that need Redis inject {@code ObjectProvider<RedisConnections>} (or
+ * Redis for every feature that needs it, made only when {@code quotegate.redis.url} or
+ * {@code quotegate.redis.cluster-nodes} is set: {@link ClientResources}, a {@link RedisClient}
+ * (one node) or {@link RedisClusterClient} (cluster) inside {@link RedisConnections}, and the
+ * {@code redis} health component. Beans that need Redis inject {@code ObjectProvider<RedisConnections>} (or
  * {@code Optional}) and run without it when it is absent.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(prefix = "quotegate.redis", name = "url")
+@Conditional(RedisConfiguration.Configured.class)
 public class RedisConfiguration {
+
+  /**
+   * Matches when {@code quotegate.redis.url} or {@code quotegate.redis.cluster-nodes} is set
+   * (not blank): the condition of every Redis-backed bean.
+   */
+  public static final class Configured implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      Environment env = context.getEnvironment();
+      return hasText(env.getProperty("quotegate.redis.url")) || hasText(env.getProperty("quotegate.redis.cluster-nodes"));
+    }
+
+    private static boolean hasText(String s) {
+      return s != null && !s.isBlank();
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(RedisConfiguration.class);
 
@@ -38,13 +64,59 @@ public class RedisConfiguration {
         .build();
   }
 
-  @Bean(destroyMethod = "shutdown")
-  RedisClient redisClient(ClientResources resources, RedisProperties props) {
+  @Bean(destroyMethod = "close")
+  RedisConnections redisConnections(ClientResources resources, RedisProperties props, MeterRegistry registry) {
+    if (props.cluster()) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, clusterUris(props));
+      cluster.setOptions(clusterOptions(props));
+      log.info("redis: cluster {} (key prefix '{}', topology refresh {} and adaptive)", props.safeUrl(),
+          props.keyPrefix(), props.topologyRefresh());
+      return new RedisConnections(cluster, props, registry).closingClient();
+    }
     RedisURI uri = redisUri(props);
     RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(clientOptions(props));
     log.info("redis: {} (key prefix '{}')", props.safeUrl(), props.keyPrefix());
-    return client;
+    return new RedisConnections(client, uri, props, registry).closingClient();
+  }
+
+  /**
+   * The cluster client's options: those of a single node, plus topology refresh, periodic
+   * ({@code topology-refresh}) and adaptive (MOVED/ASK redirects, lost connections: a failover
+   * is seen within a round trip or two rather than a period).
+   */
+  public static ClusterClientOptions clusterOptions(RedisProperties props) {
+    return ClusterClientOptions.builder(clientOptions(props))
+        .topologyRefreshOptions(
+            ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(props.topologyRefresh())
+                .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                .dynamicRefreshSources(true)
+                .closeStaleConnections(true)
+                .build())
+        .build();
+  }
+
+  /** One URI per seed node, with the credentials and TLS of {@code url} when it is set. */
+  public static List<RedisURI> clusterUriList(RedisProperties props) {
+    return clusterUris(props);
+  }
+
+  static List<RedisURI> clusterUris(RedisProperties props) {
+    List<RedisURI> out = new ArrayList<>();
+    for (String node : props.clusterNodeList()) {
+      int colon = node.lastIndexOf(':');
+      RedisURI.Builder b = RedisURI.builder().withHost(node.substring(0, colon)).withPort(Integer.parseInt(node.substring(colon + 1)));
+      if (props.url() != null && !props.url().toString().isBlank()) {
+        RedisURI base = RedisURI.create(props.url());
+        b.withSsl(base).withAuthentication(base);
+      }
+      RedisURI uri = b.build();
+      uri.setTimeout(props.commandTimeout().multipliedBy(4));
+      out.add(uri);
+    }
+    return out;
   }
 
   /** The options every gateway connection uses (public: tests build clients with them too). */
@@ -64,15 +136,10 @@ public class RedisConfiguration {
         .build();
   }
 
-  static RedisURI redisUri(RedisProperties props) {
+  public static RedisURI redisUri(RedisProperties props) {
     RedisURI uri = RedisURI.create(props.url());
     uri.setTimeout(props.commandTimeout().multipliedBy(4));
     return uri;
-  }
-
-  @Bean(destroyMethod = "close")
-  RedisConnections redisConnections(RedisClient client, RedisProperties props, MeterRegistry registry) {
-    return new RedisConnections(client, redisUri(props), props, registry);
   }
 
   /** Health component {@code redis}. */

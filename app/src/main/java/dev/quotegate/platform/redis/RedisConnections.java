@@ -6,8 +6,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -23,12 +28,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The gateway's Redis: one Lettuce {@link RedisClient}, one shared command connection
- * ({@code String} keys, {@code byte[]} values) and the guarded way to call it.
+ * The gateway's Redis: one Lettuce {@link RedisClient} (a single node) or
+ * {@link RedisClusterClient} (Redis Cluster, {@code quotegate.redis.cluster-nodes}), one shared
+ * command connection ({@code String} keys, {@code byte[]} values) and the guarded way to call it.
+ *
+ * <p>On a cluster the commands are the cluster client's: single-key commands and scripts go to
+ * the master of the key's slot, MGET/UNLINK of keys in several slots are split per slot, SCAN
+ * walks every master. Pub/sub is sharded there ({@link #publish}, {@link RedisSubscription}):
+ * SPUBLISH/SSUBSCRIBE, so a message travels to the one shard that owns its channel instead of
+ * every node.
  *
  * <p>Every command sent through {@link #call(String, Function)} has a timeout and passes a
  * circuit breaker; it fails with {@link RedisUnavailableException} when Redis is down, slow
@@ -54,17 +67,33 @@ public final class RedisConnections implements AutoCloseable {
 
   private final RedisClient client;
   private final RedisURI uri;
+  private final RedisClusterClient clusterClient;
   private final RedisProperties props;
   private final MeterRegistry registry;
   private final CircuitBreaker breaker;
-  private final Mono<StatefulRedisConnection<String, byte[]>> connection;
+  private final Mono<StatefulConnection<String, byte[]>> connection;
   private final ConcurrentHashMap<String, Timer[]> timers = new ConcurrentHashMap<>();
-  private volatile StatefulRedisConnection<String, byte[]> current;
+  private volatile StatefulConnection<String, byte[]> current;
+  private volatile boolean closeClient;
+  /** Whether the cluster client read the topology once (its async connects need it). */
+  private volatile boolean partitionsLoaded;
   private final java.util.List<Runnable> onBreakerOpen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** A single Redis node. */
   public RedisConnections(RedisClient client, RedisURI uri, RedisProperties props, MeterRegistry registry) {
-    this.client = Objects.requireNonNull(client, "client");
-    this.uri = Objects.requireNonNull(uri, "uri");
+    this(Objects.requireNonNull(client, "client"), Objects.requireNonNull(uri, "uri"), null, props, registry);
+  }
+
+  /** A Redis Cluster. */
+  public RedisConnections(RedisClusterClient cluster, RedisProperties props, MeterRegistry registry) {
+    this(null, null, Objects.requireNonNull(cluster, "cluster"), props, registry);
+  }
+
+  private RedisConnections(
+      RedisClient client, RedisURI uri, RedisClusterClient clusterClient, RedisProperties props, MeterRegistry registry) {
+    this.client = client;
+    this.uri = uri;
+    this.clusterClient = clusterClient;
     this.props = Objects.requireNonNull(props, "props");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.breaker =
@@ -84,7 +113,7 @@ public final class RedisConnections implements AutoCloseable {
     // A made connection is kept for good (Lettuce reconnects it); a failed connect is
     // remembered for breakerOpenFor, so a down Redis costs one connect attempt per period.
     this.connection =
-        Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(CODEC, uri)))
+        this.<String, byte[]>connect(CODEC)
             .doOnNext(
                 c -> {
                   current = c;
@@ -117,14 +146,109 @@ public final class RedisConnections implements AutoCloseable {
     return state == CircuitBreaker.State.HALF_OPEN ? 2 : 0;
   }
 
-  /** The Lettuce client, for features that open their own connections. */
-  public RedisClient client() {
-    return client;
+  /** Shuts the client down on {@link #close()} too (the application's own client). */
+  RedisConnections closingClient() {
+    this.closeClient = true;
+    return this;
   }
 
-  /** Where Redis is, credentials included: pass it to Lettuce, never log it. */
-  public RedisURI uri() {
-    return uri;
+  /** Whether this is a Redis Cluster (sharded pub/sub, per-slot scripts). */
+  public boolean cluster() {
+    return clusterClient != null;
+  }
+
+  /**
+   * A new command connection the caller owns (and closes): to the node, or to the cluster
+   * (Lettuce routes each command by slot and follows redirects and topology changes).
+   */
+  public <K, V> Mono<StatefulConnection<K, V>> connect(RedisCodec<K, V> codec) {
+    return Mono.defer(
+        () ->
+            clusterClient != null
+                ? loadPartitions()
+                    .then(Mono.fromCompletionStage(() -> clusterClient.connectAsync(codec)))
+                    .map(c -> (StatefulConnection<K, V>) c)
+                : Mono.fromCompletionStage(client.connectAsync(codec, uri)).map(c -> (StatefulConnection<K, V>) c));
+  }
+
+  /**
+   * Reads the cluster's topology once, without blocking (the client's async connects fail
+   * until it has one; its own {@code getPartitions()} would block to read it).
+   */
+  private Mono<Void> loadPartitions() {
+    if (partitionsLoaded) {
+      return Mono.empty();
+    }
+    return Mono.fromCompletionStage(clusterClient::refreshPartitionsAsync).doOnSuccess(v -> partitionsLoaded = true);
+  }
+
+  /** The reactive commands of a connection from {@link #connect}: the node's or the cluster's. */
+  @SuppressWarnings("unchecked")
+  public static <K, V> RedisClusterReactiveCommands<K, V> reactive(StatefulConnection<K, V> c) {
+    if (c instanceof StatefulRedisClusterConnection<K, V> cluster) {
+      return cluster.reactive();
+    }
+    return ((StatefulRedisConnection<K, V>) c).reactive();
+  }
+
+  /**
+   * Publishes {@code message} on {@code channel}: PUBLISH on a node, SPUBLISH (sharded, to the
+   * shard owning the channel's slot) on a cluster. Subscribe through {@link RedisSubscription}.
+   */
+  public <K, V> Mono<Long> publish(RedisClusterReactiveCommands<K, V> c, K channel, V message) {
+    return clusterClient != null ? c.spublish(channel, message) : c.publish(channel, message);
+  }
+
+  /**
+   * Groups {@code keys} by cluster slot, so each group may be one script call or one
+   * multi-key command; on a single node, one group.
+   */
+  public <T> java.util.Collection<java.util.List<T>> bySlot(java.util.Collection<T> items, Function<T, String> key) {
+    if (clusterClient == null) {
+      return items.isEmpty() ? java.util.List.of() : java.util.List.of(java.util.List.copyOf(items));
+    }
+    java.util.Map<Integer, java.util.List<T>> out = new java.util.LinkedHashMap<>();
+    for (T item : items) {
+      out.computeIfAbsent(SlotHash.getSlot(key.apply(item)), s -> new java.util.ArrayList<>()).add(item);
+    }
+    return out.values();
+  }
+
+  /**
+   * Cluster topology changes seen by the client (a failover, slots moved, nodes added or
+   * gone); never emits on a single node.
+   */
+  public Flux<Object> topologyChanges() {
+    if (clusterClient == null) {
+      return Flux.never();
+    }
+    return clusterClient.getResources().eventBus().get().filter(e -> e instanceof ClusterTopologyChangedEvent).cast(Object.class);
+  }
+
+  /** How often sharded subscriptions are re-sent and the topology re-read ({@code topology-refresh}). */
+  public Duration topologyRefresh() {
+    return props.topologyRefresh();
+  }
+
+  /** Sharded channels the cache's fill notices are spread over on a cluster ({@code shard-channels}). */
+  public int shardChannels() {
+    return props.shardChannels();
+  }
+
+  /** Masters the cluster client knows (0 on a single node or before the first connect). */
+  public int masters() {
+    if (clusterClient == null || !partitionsLoaded) {
+      return 0;
+    }
+    try {
+      return (int) clusterClient.getPartitions().stream()
+          .filter(n -> n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)
+              && !n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.FAIL)
+              && !n.getSlots().isEmpty())
+          .count();
+    } catch (RuntimeException notYetConnected) {
+      return 0;
+    }
   }
 
   /** Scheme, host and port: safe to log. */
@@ -151,7 +275,7 @@ public final class RedisConnections implements AutoCloseable {
 
   /** Whether the shared connection exists and is open right now. */
   public boolean isConnected() {
-    StatefulRedisConnection<String, byte[]> c = current;
+    StatefulConnection<String, byte[]> c = current;
     return c != null && c.isOpen();
   }
 
@@ -181,13 +305,13 @@ public final class RedisConnections implements AutoCloseable {
    *
    * @param op a short, fixed name of the operation (a metrics tag: never a key)
    */
-  public <T> Mono<T> call(String op, Function<RedisReactiveCommands<String, byte[]>, Mono<T>> command) {
+  public <T> Mono<T> call(String op, Function<RedisClusterReactiveCommands<String, byte[]>, Mono<T>> command) {
     Timer[] t = timers.computeIfAbsent(op, this::timersFor);
     return Mono.defer(
         () -> {
           long start = System.nanoTime();
           return connection
-              .flatMap(c -> command.apply(c.reactive()))
+              .flatMap(c -> command.apply(reactive(c)))
               // Continue on Reactor's parallel workers, off Lettuce's I/O thread: one I/O thread
               // serves the whole shared connection, and request processing done on it delays
               // every other reply on that connection.
@@ -204,22 +328,50 @@ public final class RedisConnections implements AutoCloseable {
   }
 
   /** The shared connection's reactive commands, unguarded (no timeout, no breaker). */
-  public Mono<RedisReactiveCommands<String, byte[]>> commands() {
-    return connection.map(StatefulRedisConnection::reactive);
+  public Mono<RedisClusterReactiveCommands<String, byte[]>> commands() {
+    return connection.map(RedisConnections::reactive);
   }
 
   /**
-   * A new pub/sub connection the caller owns (and closes). Lettuce reconnects it and
-   * re-subscribes its channels by itself; messages published while it is disconnected are lost.
+   * A new pub/sub connection the caller owns (and closes); on a cluster a cluster pub/sub
+   * connection, which sends each SSUBSCRIBE to the shard owning the channel. Lettuce reconnects
+   * it and re-subscribes its channels by itself; messages published while it is disconnected are
+   * lost. Prefer {@link RedisSubscription}, which also re-sends sharded subscriptions after a
+   * failover.
    */
   public <K, V> Mono<StatefulRedisPubSubConnection<K, V>> connectPubSub(RedisCodec<K, V> codec) {
-    return Mono.defer(() -> Mono.fromCompletionStage(client.connectPubSubAsync(codec, uri)))
+    return Mono.defer(
+            () ->
+                clusterClient != null
+                    ? loadPartitions()
+                        .then(Mono.fromCompletionStage(() -> clusterClient.connectPubSubAsync(codec)))
+                        .map(c -> (StatefulRedisPubSubConnection<K, V>) c)
+                    : Mono.fromCompletionStage(client.connectPubSubAsync(codec, uri)))
         .timeout(props.connectTimeout().plus(props.commandTimeout()));
   }
 
   /** Connects the shared connection now (at start), instead of on the first call. */
   Mono<Void> warmUp() {
-    return connection.then();
+    return connection.flatMap(
+            c -> {
+              if (!(c instanceof StatefulRedisClusterConnection<String, byte[]> cluster)) {
+                return Mono.empty();
+              }
+              // The cluster client connects to each node on first use; a stampede on a cold
+              // instance would otherwise queue behind those connects. PING every master now.
+              return Flux.fromIterable(cluster.getPartitions())
+                  .filter(n -> n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM))
+                  .flatMap(
+                      n ->
+                          Mono.fromCompletionStage(() -> cluster.getConnectionAsync(n.getNodeId()))
+                              .flatMap(node -> Mono.fromCompletionStage(() -> node.async().ping()))
+                              .onErrorResume(e -> {
+                                log.debug("redis: warming node {} failed: {}", n.getUri(), describe(e));
+                                return Mono.empty();
+                              }))
+                  .then();
+            })
+        .then();
   }
 
   private Timer[] timersFor(String op) {
@@ -264,9 +416,17 @@ public final class RedisConnections implements AutoCloseable {
 
   @Override
   public void close() {
-    StatefulRedisConnection<String, byte[]> c = current;
+    StatefulConnection<String, byte[]> c = current;
     if (c != null) {
       c.closeAsync();
+    }
+    if (closeClient) {
+      // At context close, on the closing thread (never an event loop).
+      if (clusterClient != null) {
+        clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      } else {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
     }
   }
 }

@@ -44,6 +44,8 @@ public final class RedisHealth implements ReactiveHealthIndicator {
                           .withDetail("url", redis.safeUrl())
                           .withDetail("pingMs", Duration.ofNanos(System.nanoTime() - start).toMillis())
                           .withDetail("breaker", redis.breakerState())
+                          .withDetail("mode", redis.cluster() ? "cluster" : "node")
+                          .withDetail("masters", redis.cluster() ? redis.masters() : 1)
                           .build())
               .onErrorResume(
                   e ->
