@@ -33,6 +33,8 @@ final class HistoryMeters {
   static final String INGEST_SYMBOLS = "quotegate.history.ingest.symbols";
   /** Counter: bar rows written by bulk-ingest jobs (also in {@link #ROWS_WRITTEN}). */
   static final String INGEST_ROWS = "quotegate.history.ingest.rows";
+  /** Counter: running bulk-ingest jobs marked interrupted (their instance stopped or stopped beating). */
+  static final String INGEST_INTERRUPTED = "quotegate.history.ingest.interrupted";
   /** Gauge: bulk-ingest jobs running. */
   static final String INGEST_RUNNING = "quotegate.history.ingest.running";
   /** Gauge: bound on bulk-ingest jobs running at once. */

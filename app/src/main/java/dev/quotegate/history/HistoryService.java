@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -259,6 +261,11 @@ public final class HistoryService {
 
   /** The shared upstream fetch of one missing range, written to the store when it is up. */
   private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
+    return load(symbol, interval, from, to, true);
+  }
+
+  /** As {@link #load(String, BarInterval, Instant, Instant)}; {@code write=false} leaves writing to the caller. */
+  private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to, boolean write) {
     if (!store.available() && !outageLimit.acquirePermission()) {
       outageLimited.increment();
       return Mono.error(new GatewayException.Overloaded(
@@ -281,6 +288,9 @@ public final class HistoryService {
                 if (!b.ts().isBefore(from) && b.ts().isBefore(to)) {
                   bars.add(b);
                 }
+              }
+              if (!write) {
+                return Mono.just(new Fetched(bars, fetchedAt, false, source));
               }
               if (!store.available()) {
                 // Held for later reads and written when the database is back.
@@ -413,23 +423,69 @@ public final class HistoryService {
         source != null ? source : firstProvider(symbol), isStored, served, gaps, fetchedBars, asOf, settled, validUntil);
   }
 
-  /** Loads {@code [from, to)} into the store in windows of at most {@code max-bars} bars (bulk ingestion). */
-  Mono<IngestResult> ingest(String symbol, BarInterval interval, Instant from, Instant to) {
+  /**
+   * Bulk ingestion of one symbol: the bars of {@code [from, to)} the store lacks (settled
+   * stored bars are skipped, windows of at most {@code max-bars} read one after the other) are
+   * fetched (coalesced with any read of the same range), collected, and written in one
+   * transaction together with {@code alsoInTransaction} (the job's record of the symbol), so a
+   * symbol is either wholly stored and counted, or neither. At most {@code maxSymbolBars}
+   * bars are collected (else a 400 naming {@code range}). Every upstream range request this
+   * call sends (not those it joins) is counted in {@code upstream}, across retries.
+   * Emits the number of bars written.
+   */
+  Mono<Integer> ingest(String symbol, BarInterval interval, Instant from, Instant to, int maxSymbolBars,
+      AtomicLong upstream, BiFunction<io.r2dbc.spi.Connection, Integer, Mono<Void>> alsoInTransaction) {
     return Mono.defer(
         () -> {
           Instant now = clock.instant();
           Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
-          return Flux.fromIterable(schedule(symbol).split(interval, from, until, props.maxBars()))
-              .concatMap(w -> history(symbol, interval, w[0], w[1], Integer.MAX_VALUE))
-              .reduce(
-                  new IngestResult(0, 0, true),
-                  (acc, s) -> new IngestResult(acc.bars() + s.fetchedBars(), acc.gapFetches() + s.gapFetches(),
-                      acc.stored() && s.stored()));
+          BarSchedule sch = schedule(symbol);
+          if (sch.count(interval, from, until, maxSymbolBars) > maxSymbolBars) {
+            throw new InvalidRequest("range", "more than " + maxSymbolBars + " bars of " + interval.code()
+                + " for one symbol: narrow the range or use a larger interval");
+          }
+          if (!store.available()) {
+            throw new GatewayException.Upstream("history-db", GatewayException.UpstreamFailure.UNAVAILABLE,
+                "the history database is unavailable: bulk ingestion needs it", Duration.ofSeconds(5), null);
+          }
+          return Flux.fromIterable(sch.split(interval, from, until, props.maxBars()))
+              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream))
+              .collectList()
+              .flatMap(fetched -> {
+                int bars = 0;
+                for (Fetched f : fetched) {
+                  bars += f.bars().size();
+                }
+                int n = bars;
+                return store.writeSymbol(symbol, interval, fetched, c -> alsoInTransaction.apply(c, n))
+                    .doOnNext(rowsWritten::increment)
+                    .thenReturn(n);
+              });
         });
   }
 
-  /** What ingesting one symbol did. */
-  record IngestResult(int bars, int gapFetches, boolean stored) {}
+  /** The bars of one window the store lacks, fetched and not written (the caller writes them). */
+  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream) {
+    return store.read(symbol, interval, from, until)
+        .flatMapMany(stored -> {
+          Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
+          for (StoredBar b : stored) {
+            byStart.put(b.bar().ts(), b);
+          }
+          List<Instant> expected = schedule(symbol).starts(interval, from, until, Integer.MAX_VALUE);
+          List<Boolean> missing = new ArrayList<>(expected.size());
+          for (Instant e : expected) {
+            missing.add(needsFetch(byStart.get(e), schedule(symbol), interval, e, now));
+          }
+          return Flux.fromIterable(limit(runs(expected, missing), props.maxGapFetches()))
+              .concatMap(r -> coalescer.get(new GapKey(symbol, interval, r[0], r[1]), () -> {
+                upstream.incrementAndGet();
+                return load(symbol, interval, r[0], r[1], false);
+              }))
+              .onErrorMap(CapacityExceededException.class,
+                  e -> new GatewayException.Overloaded(e.getMessage(), Duration.ofSeconds(1)));
+        });
+  }
 
   /** One coalesced backfill. */
   record GapKey(String symbol, BarInterval interval, Instant from, Instant to) {}

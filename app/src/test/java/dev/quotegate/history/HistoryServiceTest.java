@@ -323,5 +323,14 @@ class HistoryServiceTest {
       }
       return Mono.just(bars.size());
     }
+
+    @Override
+    public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+        java.util.function.Function<io.r2dbc.spi.Connection, Mono<Void>> alsoInTransaction) {
+      return reactor.core.publisher.Flux.fromIterable(segments)
+          .concatMap(f -> upsert(symbol, interval, f.bars(), f.source(), f.fetchedAt()))
+          .reduce(0, Integer::sum)
+          .flatMap(n -> alsoInTransaction.apply(null).thenReturn(n));
+    }
   }
 }
