@@ -76,8 +76,9 @@ class HistoryConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> historyRoutes(HistoryService service, HistoryProperties props, Clock clock) {
-    HistoryHandler handler = new HistoryHandler(service, props, clock);
+  RouterFunction<ServerResponse> historyRoutes(
+      HistoryService service, HistoryProperties props, Clock clock, tools.jackson.databind.json.JsonMapper json) {
+    HistoryHandler handler = new HistoryHandler(service, props, clock, json);
     return RouterFunctions.route()
         .GET("/api/v1/history/{symbol}", handler::history)
         .GET("/api/v1/charts/{symbol}", handler::charts)

@@ -57,5 +57,12 @@ final class HistoryMeters {
   /** Counter: upstream range fetches refused by the outage rate limit. */
   static final String UNSTORED_LIMITED = "quotegate.history.unstored.limited";
 
+  /** Counter, tag {@code outcome=hit|refresh|miss}: reads by series cache outcome. */
+  static final String SERIES_CACHE = "quotegate.history.series.cache";
+  /** Gauge: estimated bytes of cached series and their JSON. */
+  static final String SERIES_CACHE_BYTES = "quotegate.history.series.cache.bytes";
+  /** Gauge: the bound on them. */
+  static final String SERIES_CACHE_BYTES_MAX = "quotegate.history.series.cache.bytes.max";
+
   private HistoryMeters() {}
 }

@@ -61,6 +61,7 @@ public final class HistoryService {
   private final Counter backfillBars;
   private final Map<String, Counter> backfillRequests = new HashMap<>();
   private final UnstoredBars unstored;
+  private final SeriesCache seriesCache;
   private final RateLimiter outageLimit;
   private final Counter outageLimited;
 
@@ -85,6 +86,7 @@ public final class HistoryService {
       MeterRegistry registry) {
     this.store = Objects.requireNonNull(store, "store");
     this.unstored = unstored != null ? unstored : new UnstoredBars(store, cacheProps, registry);
+    this.seriesCache = new SeriesCache(cacheProps, registry);
     // Upstream fetches while the database is down: each series once (held bars serve the
     // rest), and at most this many per second, so an outage cannot burn a paid plan.
     this.outageLimit = RateLimiter.of("history-outage", RateLimiterConfig.custom()
@@ -135,8 +137,72 @@ public final class HistoryService {
     return history(symbol, interval, from, to, props.maxBars());
   }
 
-  /** As {@link #history(String, BarInterval, Instant, Instant)} with an explicit bar limit. */
+  /** The encoded JSON array of a served series' bars, encoded once per series (see {@link SeriesCache}). */
+  String barsJson(HistorySeries series, java.util.function.Function<List<Bar>, String> encode) {
+    return seriesCache.json(series.bars(), encode);
+  }
+
+  /**
+   * As {@link #history(String, BarInterval, Instant, Instant)} with an explicit bar limit.
+   * Served from the series cache while the cached series is valid; once it is not, a range
+   * that runs up to now reads (and, when needed, fetches) only from its last bar on (the bar in
+   * progress, and any that started since) and splices that onto the cached bars.
+   */
   Mono<HistorySeries> history(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
+    return Mono.defer(
+        () -> {
+          if (!seriesCache.enabled()) {
+            return uncached(symbol, interval, from, to, limit);
+          }
+          long start = System.nanoTime();
+          Instant now = clock.instant();
+          boolean open = to.isAfter(now);
+          SeriesCache.Key key = new SeriesCache.Key(symbol, interval, from.toEpochMilli(), open ? -1 : to.toEpochMilli(), limit);
+          HistorySeries hit = seriesCache.get(key);
+          if (hit != null && now.isBefore(hit.validUntil())) {
+            seriesCache.hit();
+            record(start, "cache", "success");
+            return Mono.just(hit);
+          }
+          if (hit != null && open && !hit.bars().isEmpty() && hit.bars().size() < limit) {
+            seriesCache.refresh();
+            List<Bar> cached = hit.bars();
+            Instant tailFrom = cached.get(cached.size() - 1).ts();
+            return uncached(symbol, interval, tailFrom, to, limit)
+                .map(tail -> splice(hit, tail, tailFrom))
+                .doOnNext(s -> keep(key, s));
+          }
+          seriesCache.miss();
+          return uncached(symbol, interval, from, to, limit).doOnNext(s -> keep(key, s));
+        });
+  }
+
+  /** Keeps a stored series as a later read would see it: from the store, nothing fetched. */
+  private void keep(SeriesCache.Key key, HistorySeries s) {
+    if (s.stored()) {
+      seriesCache.put(key, new HistorySeries(s.symbol(), s.interval(), s.from(), s.to(), s.bars(), s.source(), true,
+          Served.STORE, 0, 0, s.asOf(), s.settled(), s.validUntil()));
+    }
+  }
+
+  /** The cached bars before {@code tailFrom} followed by the freshly read tail. */
+  private static HistorySeries splice(HistorySeries cached, HistorySeries tail, Instant tailFrom) {
+    List<Bar> bars = new ArrayList<>(cached.bars().size() + tail.bars().size());
+    for (Bar b : cached.bars()) {
+      if (b.ts().isBefore(tailFrom)) {
+        bars.add(b);
+      }
+    }
+    bars.addAll(tail.bars());
+    Instant asOf = cached.asOf() == null || (tail.asOf() != null && tail.asOf().isAfter(cached.asOf())) ? tail.asOf() : cached.asOf();
+    Served served = tail.served() == Served.UPSTREAM ? Served.STORE_AND_UPSTREAM : tail.served();
+    return new HistorySeries(cached.symbol(), cached.interval(), cached.from(), tail.to(), bars, tail.source(),
+        cached.stored() && tail.stored(), served, tail.gapFetches(), tail.fetchedBars(), asOf, tail.settled(),
+        tail.validUntil());
+  }
+
+  /** The series from the store (and upstream for what it lacks), bypassing the series cache. */
+  private Mono<HistorySeries> uncached(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
     return Mono.defer(
         () -> {
           long start = System.nanoTime();
