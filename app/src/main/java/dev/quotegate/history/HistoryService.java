@@ -151,12 +151,15 @@ public final class HistoryService {
   Mono<HistorySeries> history(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
     return Mono.defer(
         () -> {
+          Instant now = clock.instant();
+          // A range "up to now" (the handler's now, a moment ago): its series changes when the
+          // next bar starts, and it is one cache entry whatever the instant it was asked at.
+          boolean open = !to.isBefore(now.minus(OPEN_SLACK));
+          Instant end = open ? now.plus(OPEN_HORIZON) : to;
           if (!seriesCache.enabled()) {
-            return uncached(symbol, interval, from, to, limit);
+            return uncached(symbol, interval, from, end, limit);
           }
           long start = System.nanoTime();
-          Instant now = clock.instant();
-          boolean open = to.isAfter(now);
           SeriesCache.Key key = new SeriesCache.Key(symbol, interval, from.toEpochMilli(), open ? -1 : to.toEpochMilli(), limit);
           HistorySeries hit = seriesCache.get(key);
           if (hit != null && now.isBefore(hit.validUntil())) {
@@ -168,14 +171,19 @@ public final class HistoryService {
             seriesCache.refresh();
             List<Bar> cached = hit.bars();
             Instant tailFrom = cached.get(cached.size() - 1).ts();
-            return uncached(symbol, interval, tailFrom, to, limit)
+            return uncached(symbol, interval, tailFrom, end, limit)
                 .map(tail -> splice(hit, tail, tailFrom))
                 .doOnNext(s -> keep(key, s));
           }
           seriesCache.miss();
-          return uncached(symbol, interval, from, to, limit).doOnNext(s -> keep(key, s));
+          return uncached(symbol, interval, from, end, limit).doOnNext(s -> keep(key, s));
         });
   }
+
+  /** A {@code to} this close to now means "up to now". */
+  private static final Duration OPEN_SLACK = Duration.ofSeconds(2);
+  /** Where a range up to now ends for the calendar (any instant past the next bar's start). */
+  private static final Duration OPEN_HORIZON = Duration.ofDays(400);
 
   /** Keeps a stored series as a later read would see it: from the store, nothing fetched. */
   private void keep(SeriesCache.Key key, HistorySeries s) {

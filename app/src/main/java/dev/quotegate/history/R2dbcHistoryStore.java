@@ -158,7 +158,7 @@ final class R2dbcHistoryStore implements HistoryStore {
 
   /**
    * PostgreSQL's bulk path on {@code c} (inside a transaction): a temporary staging table
-   * (dropped at commit), then per batch of {@code copy-batch-rows} rows one {@code COPY ... FROM
+   * (one per connection, emptied at commit), then per batch of {@code copy-batch-rows} rows one {@code COPY ... FROM
    * STDIN} into it, one {@code INSERT ... SELECT ... ON CONFLICT} into the bars and a
    * {@code TRUNCATE} of the staging table. The rows are encoded lazily, {@value #COPY_CHUNK_ROWS}
    * to a buffer, as the driver asks for them (back-pressure from the connection), so at most a
@@ -174,12 +174,17 @@ final class R2dbcHistoryStore implements HistoryStore {
       }
     }
     String prefix = symbol + '\t' + interval.code() + '\t';
-    return exec(c, "CREATE TEMPORARY TABLE " + STAGING + " (LIKE " + db.table() + " INCLUDING DEFAULTS) ON COMMIT DROP")
-        .thenMany(Flux.fromIterable(rows).buffer(copyBatchRows))
-        .concatMap(batch -> pg.copyIn(copySql, Flux.fromIterable(batch).buffer(COPY_CHUNK_ROWS).map(chunk -> encode(prefix, chunk)))
+    int batches = (rows.size() + copyBatchRows - 1) / copyBatchRows;
+    // Created once per connection (a notice, logged by the driver at debug, when it exists);
+    // emptied at every commit, so no catalog churn per transaction.
+    return exec(c, "CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGING + " (LIKE " + db.table()
+            + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        .thenMany(Flux.fromIterable(rows).buffer(copyBatchRows).index())
+        .concatMap(t -> pg.copyIn(copySql, Flux.fromIterable(t.getT2()).buffer(COPY_CHUNK_ROWS).map(chunk -> encode(prefix, chunk)))
             .then(exec(c, mergeSql))
-            .then(exec(c, "TRUNCATE " + STAGING))
-            .thenReturn(batch.size()))
+            // the last batch's rows go at commit (ON COMMIT DELETE ROWS)
+            .then(t.getT1() + 1 < batches ? exec(c, "TRUNCATE " + STAGING) : Mono.empty())
+            .thenReturn(t.getT2().size()))
         .reduce(0, Integer::sum);
   }
 
