@@ -43,8 +43,9 @@ class HistoryConfiguration {
   }
 
   @Bean
-  R2dbcHistoryStore historyStore(HistoryDatabase db, HistoryProperties props, Clock clock, MeterRegistry registry) {
-    return new R2dbcHistoryStore(db, props, clock, registry);
+  R2dbcHistoryStore historyStore(
+      HistoryDatabase db, HistoryProperties props, IngestProperties ingest, Clock clock, MeterRegistry registry) {
+    return new R2dbcHistoryStore(db, props, ingest, clock, registry);
   }
 
   /** Bars fetched while the database is down: held, served, written when it is back. */
@@ -63,8 +64,9 @@ class HistoryConfiguration {
 
   @Bean
   IngestJobs historyIngestJobs(
-      HistoryService service, R2dbcHistoryStore store, HistoryProperties props, Clock clock, MeterRegistry registry) {
-    return new IngestJobs(service, store, props, clock, registry);
+      HistoryService service, R2dbcHistoryStore store, HistoryDatabase db, HistoryProperties props,
+      IngestProperties ingest, Clock clock, MeterRegistry registry) {
+    return new IngestJobs(service, store, new IngestJobStore(db, props.queryTimeout()), props, ingest, clock, registry);
   }
 
   /** Health component {@code history}. */
@@ -74,8 +76,9 @@ class HistoryConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> historyRoutes(HistoryService service, HistoryProperties props, Clock clock) {
-    HistoryHandler handler = new HistoryHandler(service, props, clock);
+  RouterFunction<ServerResponse> historyRoutes(
+      HistoryService service, HistoryProperties props, Clock clock, tools.jackson.databind.json.JsonMapper json) {
+    HistoryHandler handler = new HistoryHandler(service, props, clock, json);
     return RouterFunctions.route()
         .GET("/api/v1/history/{symbol}", handler::history)
         .GET("/api/v1/charts/{symbol}", handler::charts)
@@ -86,14 +89,15 @@ class HistoryConfiguration {
   /** Operator routes of bulk ingestion, authorised on the matched route ({@link AdminAccess}). */
   @Bean
   RouterFunction<ServerResponse> historyAdminRoutes(
-      IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, AdminAccess admin,
-      JsonBodies bodies) {
-    IngestHandler ingest = new IngestHandler(jobs, service, props, clock, bodies);
+      IngestJobs jobs, HistoryService service, HistoryProperties props, IngestProperties ingestProps, Clock clock,
+      AdminAccess admin, JsonBodies bodies) {
+    IngestHandler ingest = new IngestHandler(jobs, service, props, ingestProps, clock, bodies);
     return RouterFunctions.route()
         .POST("/api/v1/admin/history/ingest", ingest::submit)
         .GET("/api/v1/admin/history/ingest", ingest::list)
         .GET("/api/v1/admin/history/ingest/{id}", ingest::status)
         .DELETE("/api/v1/admin/history/ingest/{id}", ingest::cancel)
+        .POST("/api/v1/admin/history/ingest/{id}/resume", ingest::resume)
         .filter(admin)
         .build();
   }

@@ -211,7 +211,33 @@ final class HistoryDatabase implements AutoCloseable {
 
   /** The bars table, schema-qualified when a schema is configured. */
   String table() {
-    return schema == null ? "bars" : schema + ".bars";
+    return table("bars");
+  }
+
+  /** Table {@code name}, schema-qualified when a schema is configured. */
+  String table(String name) {
+    return schema == null ? name : schema + "." + name;
+  }
+
+  /**
+   * Runs {@code work} on one pooled connection inside a transaction: committed when it
+   * completes, rolled back when it fails or is cancelled (a job disposed mid-write leaves
+   * nothing half-written). Subscribed on {@link #scheduler()}.
+   */
+  <T> Mono<T> inTransaction(java.util.function.Function<io.r2dbc.spi.Connection, Mono<T>> work) {
+    return Mono.usingWhen(
+            pool.create(),
+            c -> Mono.from(c.beginTransaction()).then(work.apply(c)),
+            c -> Mono.from(c.commitTransaction()).then(Mono.from(c.close())),
+            (c, e) -> rollbackAndClose(c),
+            HistoryDatabase::rollbackAndClose)
+        .subscribeOn(scheduler);
+  }
+
+  private static Mono<Void> rollbackAndClose(io.r2dbc.spi.Connection c) {
+    return Mono.from(c.rollbackTransaction())
+        .onErrorResume(e -> Mono.empty()) // the connection may be gone: closing it is what matters
+        .then(Mono.from(c.close()));
   }
 
   /** What the database is, for logs and health (no credentials). */

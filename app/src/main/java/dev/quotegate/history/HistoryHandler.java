@@ -25,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.RawValue;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -45,7 +47,10 @@ final class HistoryHandler {
   private final HistoryProperties props;
   private final Clock clock;
 
-  HistoryHandler(HistoryService service, HistoryProperties props, Clock clock) {
+  private final JsonMapper json;
+
+  HistoryHandler(HistoryService service, HistoryProperties props, Clock clock, JsonMapper json) {
+    this.json = json;
     this.service = service;
     this.props = props;
     this.clock = clock;
@@ -61,7 +66,7 @@ final class HistoryHandler {
           long start = System.nanoTime();
           return service
               .history(symbol, w.interval(), w.from(), w.to())
-              .flatMap(s -> respond(request, HistoryView.of(s, w.range(), clock.instant()), List.of(s), start));
+              .flatMap(s -> respond(request, HistoryView.of(s, w.range(), clock.instant(), barsJson(s)), List.of(s), start));
         });
   }
 
@@ -89,6 +94,11 @@ final class HistoryHandler {
         });
   }
 
+  /** The series' bars as a JSON array, encoded once per series by the application's mapper. */
+  private String barsJson(HistorySeries s) {
+    return service.barsJson(s, bars -> json.writeValueAsString(HistoryViews.bars(bars)));
+  }
+
   private record Outcome(HistoryRange period, HistorySeries series, GatewayException error) {}
 
   private Mono<ServerResponse> chartResponse(ServerRequest request, String symbol, List<Outcome> outcomes, long start) {
@@ -100,12 +110,8 @@ final class HistoryHandler {
       if (o.series() != null) {
         HistorySeries s = o.series();
         ok.add(s);
-        List<BarView> bars = new ArrayList<>(s.bars().size());
-        for (Bar b : s.bars()) {
-          bars.add(BarView.of(b));
-        }
         views.add(new PeriodView(o.period().period(), s.interval().code(), s.from(), s.to(), s.source(), s.stored(),
-            s.served().code(), Freshness.of(s, now), bars.size(), bars, null));
+            s.served().code(), Freshness.of(s, now), s.bars().size(), new RawValue(barsJson(s)), null));
       } else {
         GatewayException e = o.error();
         if (e instanceof GatewayException.NotFound) {

@@ -33,6 +33,8 @@ final class HistoryMeters {
   static final String INGEST_SYMBOLS = "quotegate.history.ingest.symbols";
   /** Counter: bar rows written by bulk-ingest jobs (also in {@link #ROWS_WRITTEN}). */
   static final String INGEST_ROWS = "quotegate.history.ingest.rows";
+  /** Counter: running bulk-ingest jobs marked interrupted (their instance stopped or stopped beating). */
+  static final String INGEST_INTERRUPTED = "quotegate.history.ingest.interrupted";
   /** Gauge: bulk-ingest jobs running. */
   static final String INGEST_RUNNING = "quotegate.history.ingest.running";
   /** Gauge: bound on bulk-ingest jobs running at once. */
@@ -54,6 +56,13 @@ final class HistoryMeters {
   static final String UNSTORED_SERIES = "quotegate.history.unstored.series";
   /** Counter: upstream range fetches refused by the outage rate limit. */
   static final String UNSTORED_LIMITED = "quotegate.history.unstored.limited";
+
+  /** Counter, tag {@code outcome=hit|refresh|miss}: reads by series cache outcome. */
+  static final String SERIES_CACHE = "quotegate.history.series.cache";
+  /** Gauge: estimated bytes of cached series and their JSON. */
+  static final String SERIES_CACHE_BYTES = "quotegate.history.series.cache.bytes";
+  /** Gauge: the bound on them. */
+  static final String SERIES_CACHE_BYTES_MAX = "quotegate.history.series.cache.bytes.max";
 
   private HistoryMeters() {}
 }

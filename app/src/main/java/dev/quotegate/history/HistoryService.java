@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -59,6 +61,7 @@ public final class HistoryService {
   private final Counter backfillBars;
   private final Map<String, Counter> backfillRequests = new HashMap<>();
   private final UnstoredBars unstored;
+  private final SeriesCache seriesCache;
   private final RateLimiter outageLimit;
   private final Counter outageLimited;
 
@@ -83,6 +86,7 @@ public final class HistoryService {
       MeterRegistry registry) {
     this.store = Objects.requireNonNull(store, "store");
     this.unstored = unstored != null ? unstored : new UnstoredBars(store, cacheProps, registry);
+    this.seriesCache = new SeriesCache(cacheProps, registry);
     // Upstream fetches while the database is down: each series once (held bars serve the
     // rest), and at most this many per second, so an outage cannot burn a paid plan.
     this.outageLimit = RateLimiter.of("history-outage", RateLimiterConfig.custom()
@@ -133,8 +137,80 @@ public final class HistoryService {
     return history(symbol, interval, from, to, props.maxBars());
   }
 
-  /** As {@link #history(String, BarInterval, Instant, Instant)} with an explicit bar limit. */
+  /** The encoded JSON array of a served series' bars, encoded once per series (see {@link SeriesCache}). */
+  String barsJson(HistorySeries series, java.util.function.Function<List<Bar>, String> encode) {
+    return seriesCache.json(series.bars(), encode);
+  }
+
+  /**
+   * As {@link #history(String, BarInterval, Instant, Instant)} with an explicit bar limit.
+   * Served from the series cache while the cached series is valid; once it is not, a range
+   * that runs up to now reads (and, when needed, fetches) only from its last bar on (the bar in
+   * progress, and any that started since) and splices that onto the cached bars.
+   */
   Mono<HistorySeries> history(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
+    return Mono.defer(
+        () -> {
+          Instant now = clock.instant();
+          // A range "up to now" (the handler's now, a moment ago): its series changes when the
+          // next bar starts, and it is one cache entry whatever the instant it was asked at.
+          boolean open = !to.isBefore(now.minus(OPEN_SLACK));
+          Instant end = open ? now.plus(OPEN_HORIZON) : to;
+          if (!seriesCache.enabled()) {
+            return uncached(symbol, interval, from, end, limit);
+          }
+          long start = System.nanoTime();
+          SeriesCache.Key key = new SeriesCache.Key(symbol, interval, from.toEpochMilli(), open ? -1 : to.toEpochMilli(), limit);
+          HistorySeries hit = seriesCache.get(key);
+          if (hit != null && now.isBefore(hit.validUntil())) {
+            seriesCache.hit();
+            record(start, "cache", "success");
+            return Mono.just(hit);
+          }
+          if (hit != null && open && !hit.bars().isEmpty() && hit.bars().size() < limit) {
+            seriesCache.refresh();
+            List<Bar> cached = hit.bars();
+            Instant tailFrom = cached.get(cached.size() - 1).ts();
+            return uncached(symbol, interval, tailFrom, end, limit)
+                .map(tail -> splice(hit, tail, tailFrom))
+                .doOnNext(s -> keep(key, s));
+          }
+          seriesCache.miss();
+          return uncached(symbol, interval, from, end, limit).doOnNext(s -> keep(key, s));
+        });
+  }
+
+  /** A {@code to} this close to now means "up to now". */
+  private static final Duration OPEN_SLACK = Duration.ofSeconds(2);
+  /** Where a range up to now ends for the calendar (any instant past the next bar's start). */
+  private static final Duration OPEN_HORIZON = Duration.ofDays(400);
+
+  /** Keeps a stored series as a later read would see it: from the store, nothing fetched. */
+  private void keep(SeriesCache.Key key, HistorySeries s) {
+    if (s.stored()) {
+      seriesCache.put(key, new HistorySeries(s.symbol(), s.interval(), s.from(), s.to(), s.bars(), s.source(), true,
+          Served.STORE, 0, 0, s.asOf(), s.settled(), s.validUntil()));
+    }
+  }
+
+  /** The cached bars before {@code tailFrom} followed by the freshly read tail. */
+  private static HistorySeries splice(HistorySeries cached, HistorySeries tail, Instant tailFrom) {
+    List<Bar> bars = new ArrayList<>(cached.bars().size() + tail.bars().size());
+    for (Bar b : cached.bars()) {
+      if (b.ts().isBefore(tailFrom)) {
+        bars.add(b);
+      }
+    }
+    bars.addAll(tail.bars());
+    Instant asOf = cached.asOf() == null || (tail.asOf() != null && tail.asOf().isAfter(cached.asOf())) ? tail.asOf() : cached.asOf();
+    Served served = tail.served() == Served.UPSTREAM ? Served.STORE_AND_UPSTREAM : tail.served();
+    return new HistorySeries(cached.symbol(), cached.interval(), cached.from(), tail.to(), bars, tail.source(),
+        cached.stored() && tail.stored(), served, tail.gapFetches(), tail.fetchedBars(), asOf, tail.settled(),
+        tail.validUntil());
+  }
+
+  /** The series from the store (and upstream for what it lacks), bypassing the series cache. */
+  private Mono<HistorySeries> uncached(String symbol, BarInterval interval, Instant from, Instant to, int limit) {
     return Mono.defer(
         () -> {
           long start = System.nanoTime();
@@ -259,6 +335,11 @@ public final class HistoryService {
 
   /** The shared upstream fetch of one missing range, written to the store when it is up. */
   private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
+    return load(symbol, interval, from, to, true);
+  }
+
+  /** As {@link #load(String, BarInterval, Instant, Instant)}; {@code write=false} leaves writing to the caller. */
+  private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to, boolean write) {
     if (!store.available() && !outageLimit.acquirePermission()) {
       outageLimited.increment();
       return Mono.error(new GatewayException.Overloaded(
@@ -281,6 +362,9 @@ public final class HistoryService {
                 if (!b.ts().isBefore(from) && b.ts().isBefore(to)) {
                   bars.add(b);
                 }
+              }
+              if (!write) {
+                return Mono.just(new Fetched(bars, fetchedAt, false, source));
               }
               if (!store.available()) {
                 // Held for later reads and written when the database is back.
@@ -413,23 +497,69 @@ public final class HistoryService {
         source != null ? source : firstProvider(symbol), isStored, served, gaps, fetchedBars, asOf, settled, validUntil);
   }
 
-  /** Loads {@code [from, to)} into the store in windows of at most {@code max-bars} bars (bulk ingestion). */
-  Mono<IngestResult> ingest(String symbol, BarInterval interval, Instant from, Instant to) {
+  /**
+   * Bulk ingestion of one symbol: the bars of {@code [from, to)} the store lacks (settled
+   * stored bars are skipped, windows of at most {@code max-bars} read one after the other) are
+   * fetched (coalesced with any read of the same range), collected, and written in one
+   * transaction together with {@code alsoInTransaction} (the job's record of the symbol), so a
+   * symbol is either wholly stored and counted, or neither. At most {@code maxSymbolBars}
+   * bars are collected (else a 400 naming {@code range}). Every upstream range request this
+   * call sends (not those it joins) is counted in {@code upstream}, across retries.
+   * Emits the number of bars written.
+   */
+  Mono<Integer> ingest(String symbol, BarInterval interval, Instant from, Instant to, int maxSymbolBars,
+      AtomicLong upstream, BiFunction<io.r2dbc.spi.Connection, Integer, Mono<Void>> alsoInTransaction) {
     return Mono.defer(
         () -> {
           Instant now = clock.instant();
           Instant until = to.isAfter(now) ? now.plusMillis(1) : to;
-          return Flux.fromIterable(schedule(symbol).split(interval, from, until, props.maxBars()))
-              .concatMap(w -> history(symbol, interval, w[0], w[1], Integer.MAX_VALUE))
-              .reduce(
-                  new IngestResult(0, 0, true),
-                  (acc, s) -> new IngestResult(acc.bars() + s.fetchedBars(), acc.gapFetches() + s.gapFetches(),
-                      acc.stored() && s.stored()));
+          BarSchedule sch = schedule(symbol);
+          if (sch.count(interval, from, until, maxSymbolBars) > maxSymbolBars) {
+            throw new InvalidRequest("range", "more than " + maxSymbolBars + " bars of " + interval.code()
+                + " for one symbol: narrow the range or use a larger interval");
+          }
+          if (!store.available()) {
+            throw new GatewayException.Upstream("history-db", GatewayException.UpstreamFailure.UNAVAILABLE,
+                "the history database is unavailable: bulk ingestion needs it", Duration.ofSeconds(5), null);
+          }
+          return Flux.fromIterable(sch.split(interval, from, until, props.maxBars()))
+              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream))
+              .collectList()
+              .flatMap(fetched -> {
+                int bars = 0;
+                for (Fetched f : fetched) {
+                  bars += f.bars().size();
+                }
+                int n = bars;
+                return store.writeSymbol(symbol, interval, fetched, c -> alsoInTransaction.apply(c, n))
+                    .doOnNext(rowsWritten::increment)
+                    .thenReturn(n);
+              });
         });
   }
 
-  /** What ingesting one symbol did. */
-  record IngestResult(int bars, int gapFetches, boolean stored) {}
+  /** The bars of one window the store lacks, fetched and not written (the caller writes them). */
+  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream) {
+    return store.read(symbol, interval, from, until)
+        .flatMapMany(stored -> {
+          Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
+          for (StoredBar b : stored) {
+            byStart.put(b.bar().ts(), b);
+          }
+          List<Instant> expected = schedule(symbol).starts(interval, from, until, Integer.MAX_VALUE);
+          List<Boolean> missing = new ArrayList<>(expected.size());
+          for (Instant e : expected) {
+            missing.add(needsFetch(byStart.get(e), schedule(symbol), interval, e, now));
+          }
+          return Flux.fromIterable(limit(runs(expected, missing), props.maxGapFetches()))
+              .concatMap(r -> coalescer.get(new GapKey(symbol, interval, r[0], r[1]), () -> {
+                upstream.incrementAndGet();
+                return load(symbol, interval, r[0], r[1], false);
+              }))
+              .onErrorMap(CapacityExceededException.class,
+                  e -> new GatewayException.Overloaded(e.getMessage(), Duration.ofSeconds(1)));
+        });
+  }
 
   /** One coalesced backfill. */
   record GapKey(String symbol, BarInterval interval, Instant from, Instant to) {}

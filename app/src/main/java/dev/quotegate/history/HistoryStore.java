@@ -3,7 +3,9 @@ package dev.quotegate.history;
 import dev.quotegate.calendar.BarInterval;
 import dev.quotegate.provider.Bar;
 import java.time.Instant;
+import io.r2dbc.spi.Connection;
 import java.util.List;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /** Where bars are kept. Implementations never block the calling thread. */
@@ -20,4 +22,12 @@ interface HistoryStore {
    * emits the number of rows written.
    */
   Mono<Integer> upsert(String symbol, BarInterval interval, List<Bar> bars, String source, Instant fetchedAt);
+
+  /**
+   * Writes every bar of {@code segments} (each with its own fetch time and source) and then
+   * runs {@code alsoInTransaction} on the same connection, all in one transaction: either all
+   * of it is stored or none. Emits the number of bars written.
+   */
+  Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+      Function<Connection, Mono<Void>> alsoInTransaction);
 }

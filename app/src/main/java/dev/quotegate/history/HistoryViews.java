@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.util.RawValue;
 
 /** Response bodies of the history endpoints. */
 final class HistoryViews {
@@ -35,19 +36,27 @@ final class HistoryViews {
     }
   }
 
-  /** {@code GET /api/v1/history/{symbol}}. */
+  /** The bars as the API shows them ({@link BarView}s), for encoding once per series. */
+  static List<BarView> bars(List<Bar> bars) {
+    List<BarView> out = new ArrayList<>(bars.size());
+    for (Bar b : bars) {
+      out.add(BarView.of(b));
+    }
+    return out;
+  }
+
+  /**
+   * {@code GET /api/v1/history/{symbol}}. {@code bars} is the series' JSON array of
+   * {@link BarView}s, encoded once per series by the application's mapper and written as is.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record HistoryView(
       String symbol, String interval, String range, Instant from, Instant to, String source, boolean stored,
-      String served, Freshness freshness, int count, List<BarView> bars) {
+      String served, Freshness freshness, int count, RawValue bars) {
 
-    static HistoryView of(HistorySeries s, HistoryRange range, Instant now) {
-      List<BarView> bars = new ArrayList<>(s.bars().size());
-      for (Bar b : s.bars()) {
-        bars.add(BarView.of(b));
-      }
+    static HistoryView of(HistorySeries s, HistoryRange range, Instant now, String barsJson) {
       return new HistoryView(s.symbol(), s.interval().code(), range == null ? null : range.code(), s.from(), s.to(),
-          s.source(), s.stored(), s.served().code(), Freshness.of(s, now), bars.size(), bars);
+          s.source(), s.stored(), s.served().code(), Freshness.of(s, now), s.bars().size(), new RawValue(barsJson));
     }
   }
 
@@ -55,7 +64,7 @@ final class HistoryViews {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record PeriodView(
       String period, String interval, Instant from, Instant to, String source, Boolean stored, String served,
-      Freshness freshness, Integer count, List<BarView> bars, PeriodError error) {}
+      Freshness freshness, Integer count, RawValue bars, PeriodError error) {}
 
   /** Why one chart period failed: HTTP status and problem code it would have had alone. */
   record PeriodError(int status, String code, String detail) {}

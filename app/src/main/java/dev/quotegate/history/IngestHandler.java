@@ -24,10 +24,13 @@ final class IngestHandler {
   private final IngestJobs jobs;
   private final HistoryService service;
   private final HistoryProperties props;
+  private final IngestProperties ingest;
   private final Clock clock;
   private final JsonBodies bodies;
 
-  IngestHandler(IngestJobs jobs, HistoryService service, HistoryProperties props, Clock clock, JsonBodies bodies) {
+  IngestHandler(IngestJobs jobs, HistoryService service, HistoryProperties props, IngestProperties ingest, Clock clock,
+      JsonBodies bodies) {
+    this.ingest = ingest;
     this.bodies = bodies;
     this.jobs = jobs;
     this.service = service;
@@ -77,30 +80,45 @@ final class IngestHandler {
               } else {
                 throw new InvalidRequest("range", "required: range or from/to");
               }
-              IngestJobs.JobView job = jobs.submit(symbols, interval, from, to.isAfter(now) ? now : to);
-              return ServerResponse.accepted()
-                  .location(URI.create("/api/v1/admin/history/ingest/" + job.id()))
-                  .contentType(MediaType.APPLICATION_JSON)
-                  .bodyValue(job);
+              Instant end = to.isAfter(now) ? now : to;
+              // Each symbol's bars are collected and written in one transaction: bounded.
+              HistoryParams.checkCount(service.schedule(), interval, from, end, now, ingest.maxSymbolBars(), "range");
+              return jobs.submit(symbols, interval, from, end).flatMap(IngestHandler::accepted);
             });
+  }
+
+  private static Mono<ServerResponse> accepted(IngestJobs.JobView job) {
+    return ServerResponse.accepted()
+        .location(URI.create("/api/v1/admin/history/ingest/" + job.id()))
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(job);
+  }
+
+  /** {@code POST /api/v1/admin/history/ingest/{id}/resume}: 202 with the resumed job. */
+  Mono<ServerResponse> resume(ServerRequest request) {
+    return Mono.defer(() -> jobs.resume(request.pathVariable("id")).flatMap(IngestHandler::accepted));
   }
 
   /** {@code GET /api/v1/admin/history/ingest/{id}}. */
   Mono<ServerResponse> status(ServerRequest request) {
-    return Mono.defer(() -> jobs.status(request.pathVariable("id"))
-        .map(v -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(v))
-        .orElseGet(() -> Mono.error(new GatewayException.NotFound("job", "no ingest job " + request.pathVariable("id")))));
+    return found(request, jobs.status(request.pathVariable("id")));
   }
 
   /** {@code GET /api/v1/admin/history/ingest}: recent jobs, newest first. */
   Mono<ServerResponse> list(ServerRequest request) {
-    return Mono.defer(() -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("jobs", jobs.list())));
+    return Mono.defer(() -> jobs.list())
+        .flatMap(list -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("jobs", list)));
   }
 
   /** {@code DELETE /api/v1/admin/history/ingest/{id}}: cancels a running job. */
   Mono<ServerResponse> cancel(ServerRequest request) {
-    return Mono.defer(() -> jobs.cancel(request.pathVariable("id"))
-        .map(v -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(v))
-        .orElseGet(() -> Mono.error(new GatewayException.NotFound("job", "no ingest job " + request.pathVariable("id")))));
+    return found(request, jobs.cancel(request.pathVariable("id")));
+  }
+
+  private static Mono<ServerResponse> found(ServerRequest request, Mono<java.util.Optional<IngestJobs.JobView>> job) {
+    return Mono.defer(() -> job)
+        .flatMap(v -> v.isPresent()
+            ? ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(v.get())
+            : Mono.error(new GatewayException.NotFound("job", "no ingest job " + request.pathVariable("id"))));
   }
 }

@@ -6,7 +6,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Wrapped;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
@@ -16,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +45,9 @@ final class R2dbcHistoryStore implements HistoryStore {
   private static final int COLUMN_COUNT = 10;
 
   private final HistoryDatabase db;
+  private final boolean copy;
+  private final String mergeSql;
+  private final int copyBatchRows;
   private final HistoryProperties props;
   private final Clock clock;
   private final MeterRegistry registry;
@@ -50,7 +59,14 @@ final class R2dbcHistoryStore implements HistoryStore {
   private final Counter writeFailures;
 
   R2dbcHistoryStore(HistoryDatabase db, HistoryProperties props, Clock clock, MeterRegistry registry) {
+    this(db, props, IngestProperties.defaults(), clock, registry);
+  }
+
+  R2dbcHistoryStore(HistoryDatabase db, HistoryProperties props, IngestProperties ingest, Clock clock, MeterRegistry registry) {
     this.db = db;
+    this.copy = ingest.copy() && db.dialect() == HistoryDatabase.Dialect.POSTGRES;
+    this.copyBatchRows = ingest.copyBatchRows();
+    this.mergeSql = mergeSqlFor();
     this.props = props;
     this.clock = clock;
     this.registry = registry;
@@ -112,20 +128,133 @@ final class R2dbcHistoryStore implements HistoryStore {
     for (int i = 0; i < bars.size(); i += props.writeBatchSize()) {
       batches.add(bars.subList(i, Math.min(bars.size(), i + props.writeBatchSize())));
     }
-    long fetched = fetchedAt.toEpochMilli();
-    Mono<Integer> write =
-        Mono.usingWhen(
-            db.pool().create(),
-            c ->
-                Flux.fromIterable(batches)
-                    .concatMap(batch -> Flux.from(bind(c.createStatement(upsertSql(batch.size())), symbol, interval, batch, source, fetched).execute())
-                        .concatMap(Result::getRowsUpdated)
-                        .then(Mono.just(batch.size())))
-                    .reduce(0, Integer::sum),
-            Connection::close);
+    Mono<Integer> write = copy && bars.size() >= COPY_MIN_ROWS
+        ? db.inTransaction(c -> copyOn(c, symbol, interval, List.of(new HistoryService.Fetched(bars, fetchedAt, false, source))))
+        : Mono.usingWhen(db.pool().create(), c -> upsertOn(c, symbol, interval, bars, source, fetchedAt), Connection::close);
     // The timeout bounds each statement: a long upsert gets one per batch.
     return timed("write", write, props.queryTimeout().multipliedBy(batches.size()))
         .doOnError(e -> markDown("write", writeFailures, e));
+  }
+
+  @Override
+  public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+      Function<Connection, Mono<Void>> alsoInTransaction) {
+    int rows = 0;
+    for (HistoryService.Fetched f : segments) {
+      rows += f.bars().size();
+    }
+    int total = rows;
+    Mono<Integer> write = db.inTransaction(c ->
+        (copy && total >= COPY_MIN_ROWS
+            ? copyOn(c, symbol, interval, segments)
+            : Flux.fromIterable(segments)
+                .concatMap(f -> upsertOn(c, symbol, interval, f.bars(), f.source(), f.fetchedAt()))
+                .reduce(0, Integer::sum))
+        .flatMap(n -> alsoInTransaction.apply(c).thenReturn(n)));
+    int statements = 2 + total / props.writeBatchSize() + segments.size();
+    return timed("write", write, props.queryTimeout().multipliedBy(statements))
+        .doOnError(e -> markDown("write", writeFailures, e));
+  }
+
+  /**
+   * PostgreSQL's bulk path on {@code c} (inside a transaction): a temporary staging table
+   * (one per connection, emptied at commit), then per batch of {@code copy-batch-rows} rows one {@code COPY ... FROM
+   * STDIN} into it, one {@code INSERT ... SELECT ... ON CONFLICT} into the bars and a
+   * {@code TRUNCATE} of the staging table. The rows are encoded lazily, {@value #COPY_CHUNK_ROWS}
+   * to a buffer, as the driver asks for them (back-pressure from the connection), so at most a
+   * batch of encoded rows is held at once.
+   */
+  private Mono<Integer> copyOn(Connection c, String symbol, BarInterval interval, List<HistoryService.Fetched> segments) {
+    PostgresqlConnection pg = unwrap(c);
+    List<CopyRow> rows = new ArrayList<>();
+    for (HistoryService.Fetched f : segments) {
+      long fetched = f.fetchedAt().toEpochMilli();
+      for (Bar b : f.bars()) {
+        rows.add(new CopyRow(b, fetched, f.source()));
+      }
+    }
+    String prefix = symbol + '\t' + interval.code() + '\t';
+    int batches = (rows.size() + copyBatchRows - 1) / copyBatchRows;
+    // Created once per connection (a notice, logged by the driver at debug, when it exists);
+    // emptied at every commit, so no catalog churn per transaction.
+    return exec(c, "CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGING + " (LIKE " + db.table()
+            + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        .thenMany(Flux.fromIterable(rows).buffer(copyBatchRows).index())
+        .concatMap(t -> pg.copyIn(copySql, Flux.fromIterable(t.getT2()).buffer(COPY_CHUNK_ROWS).map(chunk -> encode(prefix, chunk)))
+            .then(exec(c, mergeSql))
+            // the last batch's rows go at commit (ON COMMIT DELETE ROWS)
+            .then(t.getT1() + 1 < batches ? exec(c, "TRUNCATE " + STAGING) : Mono.empty())
+            .thenReturn(t.getT2().size()))
+        .reduce(0, Integer::sum);
+  }
+
+  private static final String STAGING = "bars_staging";
+  private static final int COPY_CHUNK_ROWS = 256;
+  /** Below this many rows multi-row INSERTs are fewer round trips than a staging load. */
+  static final int COPY_MIN_ROWS = 64;
+
+  private final String copySql = "COPY " + STAGING + " (" + COLUMNS + ") FROM STDIN";
+
+  private String mergeSqlFor() {
+    return "INSERT INTO " + db.table() + " AS b (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + STAGING
+        + " ON CONFLICT (symbol, bar_interval, ts_ms) DO UPDATE SET"
+        + " open_price = EXCLUDED.open_price, high_price = EXCLUDED.high_price,"
+        + " low_price = EXCLUDED.low_price, close_price = EXCLUDED.close_price,"
+        + " volume = EXCLUDED.volume, fetched_at_ms = EXCLUDED.fetched_at_ms, source = EXCLUDED.source"
+        + " WHERE b.fetched_at_ms <= EXCLUDED.fetched_at_ms";
+  }
+
+  /** One row of COPY's text format per bar: tab-separated, {@code \N} for no volume. */
+  private static ByteBuf encode(String prefix, List<CopyRow> chunk) {
+    StringBuilder sb = new StringBuilder(chunk.size() * 96);
+    for (CopyRow r : chunk) {
+      Bar b = r.bar();
+      sb.append(prefix).append(b.ts().toEpochMilli()).append('\t')
+          .append(b.open().toPlainString()).append('\t')
+          .append(b.high().toPlainString()).append('\t')
+          .append(b.low().toPlainString()).append('\t')
+          .append(b.close().toPlainString()).append('\t')
+          .append(b.volume() == null ? "\\N" : Long.toString(b.volume())).append('\t')
+          .append(r.fetchedMs()).append('\t')
+          .append(r.source()).append('\n');
+    }
+    // Released by the driver once written.
+    return ByteBufUtil.writeAscii(ByteBufAllocator.DEFAULT, sb);
+  }
+
+  private record CopyRow(Bar bar, long fetchedMs, String source) {}
+
+  private static PostgresqlConnection unwrap(Connection c) {
+    Object o = c;
+    while (!(o instanceof PostgresqlConnection) && o instanceof Wrapped<?> w) {
+      o = w.unwrap();
+    }
+    if (o instanceof PostgresqlConnection pg) {
+      return pg;
+    }
+    throw new IllegalStateException("not a PostgreSQL connection: " + c.getClass().getName());
+  }
+
+  private static Mono<Void> exec(Connection c, String sql) {
+    return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
+  }
+
+  /** Multi-row upserts of {@code bars} on {@code c}, {@code write-batch-size} rows a statement. */
+  private Mono<Integer> upsertOn(Connection c, String symbol, BarInterval interval, List<Bar> bars, String source,
+      Instant fetchedAt) {
+    if (bars.isEmpty()) {
+      return Mono.just(0);
+    }
+    List<List<Bar>> batches = new ArrayList<>();
+    for (int i = 0; i < bars.size(); i += props.writeBatchSize()) {
+      batches.add(bars.subList(i, Math.min(bars.size(), i + props.writeBatchSize())));
+    }
+    long fetched = fetchedAt.toEpochMilli();
+    return Flux.fromIterable(batches)
+        .concatMap(batch -> Flux.from(bind(c.createStatement(upsertSql(batch.size())), symbol, interval, batch, source, fetched).execute())
+            .concatMap(Result::getRowsUpdated)
+            .then(Mono.just(batch.size())))
+        .reduce(0, Integer::sum);
   }
 
   private <T> Mono<T> timed(String op, Mono<T> query, java.time.Duration timeout) {

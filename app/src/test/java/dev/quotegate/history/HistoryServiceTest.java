@@ -193,6 +193,33 @@ class HistoryServiceTest {
   }
 
   @Test
+  void aWarmSeriesIsServedFromMemoryAndOnlyTheBarInProgressIsReadAgain() {
+    // 5-minute bars of today's session up to now (10:00 New York): the last one is in progress.
+    Instant from = Instant.parse("2026-11-23T14:30:00Z");
+    Instant to = clock.instant().plus(Duration.ofDays(1));
+    HistorySeries cold = service.history("AAPL", BarInterval.M5, from, to).block(T);
+    assertThat(cold.settled()).as("the current bar is in progress").isFalse();
+    int reads = store.reads.size();
+    HistorySeries warm = service.history("AAPL", BarInterval.M5, from, to).block(T);
+    assertThat(store.reads).as("store reads of a warm series").hasSize(reads);
+    assertThat(warm.bars()).isEqualTo(cold.bars());
+    assertThat(warm.served()).isEqualTo(HistorySeries.Served.STORE);
+    assertThat(service.barsJson(warm, b -> "encoded " + b.size())).isEqualTo("encoded " + cold.bars().size());
+    assertThat(service.barsJson(warm, b -> "again")).as("JSON encoded once per series").isEqualTo("encoded " + cold.bars().size());
+
+    clock.advance(Duration.ofMinutes(6)); // the bar in progress ended, a new one started
+    int calls = provider.calls.size();
+    HistorySeries later = service.history("AAPL", BarInterval.M5, from, to).block(T);
+    Instant lastBefore = cold.bars().get(cold.bars().size() - 1).ts();
+    assertThat(store.reads.get(store.reads.size() - 1)[0]).as("the refresh reads from the last cached bar on").isEqualTo(lastBefore);
+    assertThat(provider.calls).hasSize(calls + 1);
+    assertThat(provider.calls.get(provider.calls.size() - 1)[0]).as("only the tail is fetched").isEqualTo(lastBefore);
+    assertThat(later.bars()).hasSize(cold.bars().size() + 1);
+    assertThat(later.bars().subList(0, cold.bars().size() - 1)).isEqualTo(cold.bars().subList(0, cold.bars().size() - 1));
+    assertThat(later.from()).isEqualTo(from);
+  }
+
+  @Test
   void aFailedWriteStillServesTheFetchedBarsMarkedNotStored() {
     store.failWrites = true;
     StepVerifier.create(service.history("MSFT", BarInterval.D1, Instant.parse("2025-06-02T04:00:00Z"), Instant.parse("2025-06-07T04:00:00Z")))
@@ -296,6 +323,7 @@ class HistoryServiceTest {
     volatile boolean failing;
     volatile boolean failWrites;
     volatile int writes;
+    final List<Instant[]> reads = new CopyOnWriteArrayList<>();
 
     @Override
     public boolean available() {
@@ -304,6 +332,7 @@ class HistoryServiceTest {
 
     @Override
     public Mono<List<StoredBar>> read(String symbol, BarInterval interval, Instant from, Instant to) {
+      reads.add(new Instant[] {from, to});
       if (failing) {
         return Mono.error(new IllegalStateException("connection refused"));
       }
@@ -322,6 +351,15 @@ class HistoryServiceTest {
         m.put(b.ts(), new StoredBar(b, fetchedAt, source));
       }
       return Mono.just(bars.size());
+    }
+
+    @Override
+    public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+        java.util.function.Function<io.r2dbc.spi.Connection, Mono<Void>> alsoInTransaction) {
+      return reactor.core.publisher.Flux.fromIterable(segments)
+          .concatMap(f -> upsert(symbol, interval, f.bars(), f.source(), f.fetchedAt()))
+          .reduce(0, Integer::sum)
+          .flatMap(n -> alsoInTransaction.apply(null).thenReturn(n));
     }
   }
 }
