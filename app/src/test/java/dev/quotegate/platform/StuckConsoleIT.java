@@ -47,7 +47,7 @@ class StuckConsoleIT {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpRequest quote = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/quotes/AAPL"))
           .timeout(Duration.ofSeconds(10)).build();
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
       while (true) {
         try {
           if (client.send(quote, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
