@@ -80,6 +80,12 @@ class AccessConfiguration {
     };
   }
 
+  /** Reactor Netty's access log, when turned on, with query keys masked. */
+  @Bean
+  AccessLogRedaction accessLogRedaction() {
+    return new AccessLogRedaction();
+  }
+
   /**
    * {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy: no-referrer} on every
    * answer: set on the response before any filter or handler runs, so the refusals of the

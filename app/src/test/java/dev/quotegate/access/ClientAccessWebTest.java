@@ -3,7 +3,11 @@ package dev.quotegate.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.quotegate.testsupport.RawHttp;
+import dev.quotegate.testsupport.Routes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -11,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
@@ -227,6 +232,32 @@ class ClientAccessWebTest {
   @AutoConfigureWebTestClient
   class KeysRequired {
     @Autowired WebTestClient web;
+    @Autowired ApplicationContext context;
+    @LocalServerPort int port;
+
+    @Test
+    void noSpellingOfAnApiPathIsServedWithoutAKey() {
+      List<String> served = new ArrayList<>();
+      int routes = 0;
+      for (Routes.Route route : Routes.all(context)) {
+        if (!route.pattern().startsWith("/api/") || route.pattern().startsWith("/api/v1/admin")) {
+          continue;
+        }
+        routes++;
+        RawHttp.Reply plain = RawHttp.send(port, route.method(), route.concretePath(), null, "{}");
+        if (plain.status() != 401) {
+          served.add(route + " -> " + plain.status() + " (expected 401)");
+        }
+        for (String path : Routes.variants(route.concretePath())) {
+          RawHttp.Reply reply = RawHttp.send(port, route.method(), path, null, "{}");
+          if (reply.status() < 400 || reply.status() >= 500) {
+            served.add(route.method() + " " + path + " -> " + reply.status());
+          }
+        }
+      }
+      assertThat(routes).as("API routes tried").isGreaterThan(10);
+      assertThat(served).as("API paths answered without a key").isEmpty();
+    }
 
     @Test
     void aRequestWithoutAKeyIsRefusedWith401AndAChallenge() {
