@@ -13,11 +13,13 @@ import dev.quotegate.web.Fields;
 import dev.quotegate.web.Pages;
 import dev.quotegate.web.QueryParams;
 import dev.quotegate.web.SymbolParams;
+import dev.quotegate.web.Validators;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.quotegate.provider.NewsItem;
 import dev.quotegate.web.Problems;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,12 +33,12 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Profiles, news, search, movers and sectors: service and routes. */
 @Configuration(proxyBeanMethods = false)
@@ -64,20 +66,26 @@ class MarketConfiguration {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record SearchPage(String query, List<SearchResult> results, int total, int limit, String nextCursor, String next) {}
 
+  /**
+   * Each answer with the conventions' caching headers ({@link Validators}): profiles, news and
+   * search cacheable for the freshness their cache entry has left, movers and sectors for the
+   * least fresh quote of the snapshot; {@code no-cache} when stale or partial.
+   */
   @Bean
   RouterFunction<ServerResponse> marketRoutes(
-      MarketService service, MarketProperties props, SearchProperties searchProps, Clock clock,
-      tools.jackson.databind.json.JsonMapper mapper) {
+      MarketService service, MarketProperties props, SearchProperties searchProps, Clock clock, JsonMapper json) {
     return RouterFunctions.route()
         .GET("/api/v1/profiles/{symbol}", r -> {
           String symbol = SymbolParams.pathSymbol(r, "symbol");
-          return service.profile(symbol).flatMap(p -> json(p.value(), maxAge(p, clock)));
+          long start = System.nanoTime();
+          return service.profile(symbol).flatMap(p -> cached(r, json, p.value(), p, start, clock));
         })
         .GET("/api/v1/news/{symbol}", r -> {
           String symbol = SymbolParams.pathSymbol(r, "symbol");
           int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxNews());
-          return service.news(symbol).flatMap(n -> json(
-              Map.of("symbol", symbol, "news", first(n.value().items(), limit)), maxAge(n, clock)));
+          long start = System.nanoTime();
+          return service.news(symbol).flatMap(n -> cached(
+              r, json, Map.of("symbol", symbol, "news", first(n.value().items(), limit)), n, start, clock));
         })
         .GET("/api/v1/news", r -> {
           List<String> symbols = SymbolParams.symbols("symbols", r.queryParam("symbols").orElse(null),
@@ -85,13 +93,17 @@ class MarketConfiguration {
           int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxNews());
           String scope = "news|" + String.join(",", symbols);
           Optional<Pages.Position> after = Pages.cursor(r, scope);
-          return service.news(symbols).flatMap(all -> json(NewsPage.of(r, scope, symbols, all, after, limit), 60));
+          long start = System.nanoTime();
+          return service.news(symbols).flatMap(all -> Validators.json(r,
+              json.writeValueAsBytes(NewsPage.of(r, scope, symbols, all, after, limit)),
+              Validators.cacheControl(Duration.ofSeconds(60), false), Validators.serverTiming("hit", start)));
         })
         .GET("/api/v1/search", r -> {
           String q = QueryParams.text(r, "q", 64);
           int limit = QueryParams.intParam(r, "limit", 10, 1, props.maxSearchResults());
           String scope = "search|" + q.toLowerCase(Locale.ROOT);
           int offset = Pages.offset(r, scope, searchProps.maxResults());
+          long start = System.nanoTime();
           return service.rankedSearch(q, offset, limit)
               .flatMap(found -> {
                 List<SearchResult> results = new java.util.ArrayList<>(found.hits().size());
@@ -102,8 +114,10 @@ class MarketConfiguration {
                 }
                 int end = offset + results.size();
                 String cursor = end < found.total() && !results.isEmpty() ? Pages.encode(scope, end) : null;
-                return json(new SearchPage(q, results, found.total(), limit, cursor,
-                    cursor == null ? null : Pages.next(r, cursor)), 60);
+                // the index is rebuilt from the listings at most every few minutes: a minute's caching
+                return Validators.json(r, json.writeValueAsBytes(new SearchPage(q, results, found.total(), limit,
+                        cursor, cursor == null ? null : Pages.next(r, cursor))),
+                    Validators.cacheControl(Duration.ofSeconds(60), false), Validators.serverTiming("hit", start));
               });
         })
         .GET("/api/v1/movers", r -> {
@@ -113,6 +127,7 @@ class MarketConfiguration {
           Optional<Set<String>> fields = Fields.selected(r, MOVER_FIELDS);
           String scope = "movers|" + kind;
           int offset = Pages.offset(r, scope, MAX_MOVERS);
+          long start = System.nanoTime();
           return service.snapshot().flatMap(s -> {
             MarketSnapshot.MoversView all = s.movers(kind, Math.min(MAX_MOVERS, offset + limit));
             List<MarketSnapshot.Mover> page = all.movers().subList(Math.min(offset, all.movers().size()), all.movers().size());
@@ -121,12 +136,14 @@ class MarketConfiguration {
                 ? Pages.encode(scope, end) : null;
             MoversPage body = new MoversPage(all.kind(), all.coverage(), page, limit, cursor,
                 cursor == null ? null : Pages.next(r, cursor));
-            return fields.isPresent()
-                ? json(Fields.select(mapper, body, "movers", fields.get()), 5)
-                : json(body, 5);
+            return snapshot(r, json, fields.isPresent() ? Fields.select(json, body, "movers", fields.get()) : body,
+                s, start, clock);
           });
         })
-        .GET("/api/v1/sectors", r -> service.snapshot().flatMap(s -> json(s.sectors(), 5)))
+        .GET("/api/v1/sectors", r -> {
+          long start = System.nanoTime();
+          return service.snapshot().flatMap(s -> snapshot(r, json, s.sectors(), s, start, clock));
+        })
         .build();
   }
 
@@ -201,18 +218,27 @@ class MarketConfiguration {
     }
   }
 
-  private static long maxAge(Cached<?> c, Clock clock) {
-    return c.remaining(clock.instant()).toSeconds();
+  private static Mono<ServerResponse> cached(
+      ServerRequest r, JsonMapper json, Object body, Cached<?> c, long start, Clock clock) {
+    Instant now = clock.instant();
+    boolean stale = !c.isFresh(now);
+    // Fetched since this request began: a miss; else served from the cache.
+    String desc = stale ? "stale" : c.age(now).toNanos() < System.nanoTime() - start ? "miss" : "hit";
+    return Validators.json(r, json.writeValueAsBytes(body), Validators.cacheControl(c.remaining(now), stale),
+        Validators.serverTiming(desc, start));
+  }
+
+  private static Mono<ServerResponse> snapshot(
+      ServerRequest r, JsonMapper json, Object body, MarketSnapshot s, long start, Clock clock) {
+    MarketSnapshot.Coverage coverage = s.coverage();
+    boolean stale = coverage.stale() > 0;
+    boolean partial = coverage.missing() > 0;
+    Duration left = s.freshUntil() == null ? Duration.ZERO : Duration.between(clock.instant(), s.freshUntil());
+    return Validators.json(r, json.writeValueAsBytes(body), Validators.cacheControl(left, stale || partial),
+        Validators.serverTiming(stale ? "stale" : partial ? "partial" : "hit", start));
   }
 
   private static <T> List<T> first(List<T> list, int limit) {
     return list.size() > limit ? list.subList(0, limit) : list;
   }
-
-  private static Mono<ServerResponse> json(Object body, long maxAgeSeconds) {
-    return ServerResponse.ok()
-        .header(HttpHeaders.CACHE_CONTROL, "public, max-age=" + maxAgeSeconds)
-        .bodyValue(body);
-  }
-
 }

@@ -32,13 +32,16 @@ public final class MarketSnapshot {
   private final int missing;
   private final int stale;
   private final Instant oldestFetchedAt;
+  private final Instant freshUntil;
 
-  private MarketSnapshot(List<Entry> entries, int universeSize, int missing, int stale, Instant oldestFetchedAt) {
+  private MarketSnapshot(
+      List<Entry> entries, int universeSize, int missing, int stale, Instant oldestFetchedAt, Instant freshUntil) {
     this.entries = entries;
     this.universeSize = universeSize;
     this.missing = missing;
     this.stale = stale;
     this.oldestFetchedAt = oldestFetchedAt;
+    this.freshUntil = freshUntil;
   }
 
   static MarketSnapshot of(List<SearchHit> listed, List<QuoteResult> results) {
@@ -46,6 +49,7 @@ public final class MarketSnapshot {
     int missing = 0;
     int stale = 0;
     Instant oldest = null;
+    Instant freshUntil = null;
     for (int i = 0; i < listed.size(); i++) {
       QuoteResult r = results.get(i);
       if (r instanceof QuoteResult.Found f && f.entry().value().changePercent() != null) {
@@ -57,11 +61,15 @@ public final class MarketSnapshot {
         if (oldest == null || fetched.isBefore(oldest)) {
           oldest = fetched;
         }
+        Instant expires = f.entry().expiresAt();
+        if (freshUntil == null || expires.isBefore(freshUntil)) {
+          freshUntil = expires;
+        }
       } else {
         missing++;
       }
     }
-    return new MarketSnapshot(List.copyOf(entries), listed.size(), missing, stale, oldest);
+    return new MarketSnapshot(List.copyOf(entries), listed.size(), missing, stale, oldest, freshUntil);
   }
 
   /** Which movers. */
@@ -101,11 +109,19 @@ public final class MarketSnapshot {
       BigDecimal averageChangePercent,
       BigDecimal medianChangePercent,
       long totalVolume,
-      Mover best,
-      Mover worst) {}
+      Extreme best,
+      Extreme worst) {}
+
+  /** A sector's best or worst instrument by change % (docs/api.md). */
+  public record Extreme(String symbol, BigDecimal changePercent) {}
 
   /** The sectors answer. */
   public record SectorsView(Coverage coverage, List<SectorStats> sectors) {}
+
+  /** When the least fresh quote of the snapshot stops being fresh; null without any quote. */
+  public Instant freshUntil() {
+    return freshUntil;
+  }
 
   public Coverage coverage() {
     return new Coverage(universeSize, entries.size(), missing, stale, oldestFetchedAt);
@@ -154,9 +170,13 @@ public final class MarketSnapshot {
               : list.get(n / 2 - 1).q().changePercent().add(list.get(n / 2).q().changePercent())
                   .divide(BigDecimal.valueOf(2), MathContext.DECIMAL64);
       out.add(new SectorStats(s.getKey(), n, adv, dec, n - adv - dec, avg, median.setScale(4, RoundingMode.HALF_EVEN),
-          volume, mover(list.get(n - 1)), mover(list.get(0))));
+          volume, extreme(list.get(n - 1)), extreme(list.get(0))));
     }
     return new SectorsView(coverage(), out);
+  }
+
+  private static Extreme extreme(Entry e) {
+    return new Extreme(e.q().symbol(), e.q().changePercent());
   }
 
   private static Mover mover(Entry e) {

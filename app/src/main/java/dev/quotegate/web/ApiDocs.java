@@ -147,6 +147,35 @@ final class ApiDocs implements OpenApiCustomizer {
         .addProperty("instance", new StringSchema().description("the request path"))
         .addProperty("code", new StringSchema().description("invalid-request, not-found, overloaded, upstream-unavailable, ..."))
         .addProperty("invalidParams", new ArraySchema().items(ref("InvalidParam"))));
+    c.addSchemas("Quote", new ObjectSchema()
+        .description("One quote with its freshness (docs/api.md)")
+        .addProperty("symbol", new StringSchema().example("AAPL"))
+        .addProperty("price", new NumberSchema())
+        .addProperty("change", new NumberSchema())
+        .addProperty("changePercent", new NumberSchema())
+        .addProperty("open", new NumberSchema().description("left out when the provider sent zero"))
+        .addProperty("high", new NumberSchema())
+        .addProperty("low", new NumberSchema())
+        .addProperty("previousClose", new NumberSchema())
+        .addProperty("volume", new IntegerSchema().format("int64"))
+        .addProperty("currency", new StringSchema().example("USD"))
+        .addProperty("quotedIn", new StringSchema().description("the minor unit the provider quoted in (GBp), if any"))
+        .addProperty("marketOpen", new BooleanSchema())
+        .addProperty("asOf", new StringSchema().format("date-time").description("the provider's time of the price"))
+        .addProperty("source", new StringSchema().description("the provider").example("sim"))
+        .addProperty("fetchedAt", new StringSchema().format("date-time"))
+        .addProperty("ageMs", new IntegerSchema().format("int64"))
+        .addProperty("stale", new BooleanSchema().description("served past its freshness")));
+    c.addSchemas("SymbolError", new ObjectSchema()
+        .addProperty("symbol", new StringSchema())
+        .addProperty("status", new IntegerSchema())
+        .addProperty("code", new StringSchema().example("not-found"))
+        .addProperty("detail", new StringSchema()));
+    c.addSchemas("QuoteBatch", new ObjectSchema()
+        .addProperty("asOf", new StringSchema().format("date-time"))
+        .addProperty("requested", new IntegerSchema())
+        .addProperty("quotes", new ArraySchema().items(ref("Quote")))
+        .addProperty("errors", new ArraySchema().items(ref("SymbolError"))));
     c.addSchemas("Holding", new ObjectSchema()
         .addProperty("symbol", new StringSchema().example("AAPL"))
         .addProperty("quantity", new NumberSchema().description("non-zero, negative for a short; |quantity| at most 10^12, 8 decimals"))
@@ -207,11 +236,11 @@ final class ApiDocs implements OpenApiCustomizer {
   static {
     put("GET /api/v1/quotes/{symbol}", () -> doc("quotes", "One quote",
         "From the cache when fresh; else fetched (coalesced with concurrent requests), or stale with stale=true when upstream fails.")
-        .path("symbol", SYMBOL).cached("the quote").problems(400, 404, 503, 504).operation("quote", null));
+        .path("symbol", SYMBOL).cached("the quote", ref("Quote")).problems(400, 404, 503, 504).operation("quote", null));
     put("GET /api/v1/quotes", () -> doc("quotes", "Several quotes",
         "Up to quotegate.quotes.max-symbols (100). One result per symbol: in quotes or in errors.")
         .query("symbols", true, new StringSchema(), SYMBOLS + "; duplicates removed, order kept")
-        .cached("quotes and per-symbol errors").problems(400, 503, 504).operation("quotes", null));
+        .cached("quotes and per-symbol errors", ref("QuoteBatch")).problems(400, 503, 504).operation("quotes", null));
 
     put("GET /api/v1/stream/quotes", () -> doc("streams", "Live quotes (Server-Sent Events)",
         "A snapshot of every symbol, then conflated updates, heartbeats and event ids; resume with Last-Event-ID. docs/streams.md.")
@@ -349,11 +378,15 @@ final class ApiDocs implements OpenApiCustomizer {
 
     /** 200 JSON with the caching headers, and 304 for a matching If-None-Match. */
     Doc cached(String description) {
+      return cached(description, new ObjectSchema());
+    }
+
+    Doc cached(String description, Schema<?> schema) {
       params.add(new Parameter().in("header").name("If-None-Match").required(false)
           .description("an ETag from an earlier answer (either variant, identity or gzip), for a 304")
           .schema(new StringSchema()));
       ApiResponse ok = new ApiResponse().description(description)
-          .content(new Content().addMediaType("application/json", new MediaType().schema(new ObjectSchema())));
+          .content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
       cachingHeaders(ok);
       responses.addApiResponse("200", ok);
       ApiResponse notModified = new ApiResponse().description("not modified: If-None-Match matched the current ETag");

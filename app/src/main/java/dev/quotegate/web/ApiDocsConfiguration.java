@@ -37,7 +37,13 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The OpenAPI document at {@code /v3/api-docs} (springdoc; application.yml {@code springdoc.*}),
@@ -51,9 +57,10 @@ import reactor.core.publisher.Flux;
  *
  * <p>springdoc builds the document on its first request, and the build blocks: it scans the
  * class path for annotated classes (file reads) and holds a lock. On an event loop that is a
- * BlockHound error, and a stalled loop in production. So the document is built here, on the
- * starting thread, after every bean exists and before the web server takes traffic; requests
- * then serve springdoc's cached copy. {@code springdoc.allowed-locales} pins one locale, so an
+ * BlockHound error, and a stalled loop in production. So {@link WarmUp} builds it on a
+ * bounded-elastic thread as soon as every bean exists (about 1-3 s here, in parallel with the
+ * rest of the start-up), and a request for it that comes earlier waits for that build without
+ * blocking; requests then serve springdoc's cached copy. {@code springdoc.allowed-locales} pins one locale, so an
  * {@code Accept-Language} of another never triggers a second build on a loop.
  */
 @Configuration(proxyBeanMethods = false)
@@ -114,17 +121,58 @@ class ApiDocsConfiguration {
   }
 
   @Bean
-  SmartInitializingSingleton apiDocsWarmUp(ObjectProvider<OpenApiWebfluxResource> resource, Environment env) {
-    return () -> resource.ifAvailable(r -> {
-      String path = env.getProperty("springdoc.api-docs.path", "/v3/api-docs");
-      long start = System.nanoTime();
-      try {
-        r.openapiJson(new StartupRequest(URI.create("http://localhost" + path)), path, Locale.ENGLISH);
-      } catch (Exception e) {
-        throw new IllegalStateException("the OpenAPI document could not be built", e);
+  WarmUp apiDocsWarmUp(ObjectProvider<OpenApiWebfluxResource> resource, Environment env) {
+    return new WarmUp(resource, env.getProperty("springdoc.api-docs.path", "/v3/api-docs"));
+  }
+
+  /**
+   * Builds the document on a bounded-elastic thread once every bean exists (the server starts
+   * meanwhile), and holds requests for it, without blocking, until it is built.
+   */
+  static final class WarmUp implements SmartInitializingSingleton, WebFilter, Ordered {
+    private final ObjectProvider<OpenApiWebfluxResource> resource;
+    private final String path;
+    private final Sinks.Empty<Void> built = Sinks.empty();
+
+    WarmUp(ObjectProvider<OpenApiWebfluxResource> resource, String path) {
+      this.resource = resource;
+      this.path = path;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+      Schedulers.boundedElastic().schedule(() -> {
+        long start = System.nanoTime();
+        try {
+          resource.ifAvailable(r -> {
+            try {
+              r.openapiJson(new StartupRequest(URI.create("http://localhost" + path)), path, Locale.ENGLISH);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+          log.info("OpenAPI document built in {} ms: {}", (System.nanoTime() - start) / 1_000_000, path);
+        } catch (RuntimeException e) {
+          // Requests then build it themselves (springdoc's own path), and fail the same way.
+          log.error("the OpenAPI document could not be built at start-up", e);
+        } finally {
+          built.tryEmitEmpty();
+        }
+      });
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+      if (!exchange.getRequest().getPath().value().startsWith(path)) {
+        return chain.filter(exchange);
       }
-      log.info("OpenAPI document built at start-up in {} ms: {}", (System.nanoTime() - start) / 1_000_000, path);
-    });
+      return built.asMono().then(chain.filter(exchange));
+    }
+
+    @Override
+    public int getOrder() {
+      return Ordered.LOWEST_PRECEDENCE;
+    }
   }
 
   /** The request springdoc's resource takes to build the document; only its URI is read. */

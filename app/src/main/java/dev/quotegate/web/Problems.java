@@ -50,7 +50,7 @@ public final class Problems {
       return "Invalid request parameter";
     }
     if (e instanceof NotFound) {
-      return "Not found";
+      return "Not Found"; // the reason phrase, as on a 404 for an unknown route
     }
     if (e instanceof Overloaded) {
       return "Gateway overloaded";

@@ -2,9 +2,15 @@ package dev.quotegate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quotegate.portfolio.PortfolioRequest;
+import dev.quotegate.quote.QuoteBatchView;
+import dev.quotegate.quote.QuoteView;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -95,6 +101,18 @@ class ApiDocsWebTest {
         .expectStatus().isOk()
         .expectBody().jsonPath("$.paths['/api/v1/quotes'].get.summary").isEqualTo("Several quotes");
     web.head().uri("/v3/api-docs").exchange().expectStatus().isOk();
+  }
+
+  @Test
+  void handWrittenSchemasHaveTheFieldsOfTheRecordsTheyDescribe() {
+    JsonNode schemas = document().at("/components/schemas");
+    Map<String, Class<?>> described = Map.of(
+        "Quote", QuoteView.class, "QuoteBatch", QuoteBatchView.class, "SymbolError", QuoteBatchView.SymbolError.class,
+        "PortfolioRequest", PortfolioRequest.class, "Holding", PortfolioRequest.Holding.class);
+    described.forEach((name, type) -> assertThat(schemas.path(name).path("properties").propertyNames())
+        .as("schema %s against %s", name, type.getSimpleName())
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList()));
   }
 
   @Test
