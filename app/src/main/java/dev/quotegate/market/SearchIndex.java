@@ -43,7 +43,12 @@ import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.DisjunctionMaxQuery;
 import org.apache.lucene.search.FieldDoc;
-import org.apache.lucene.search.FuzzyQuery;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.apache.lucene.search.AutomatonQuery;
+import org.apache.lucene.search.MultiTermQuery;
+import org.apache.lucene.util.automaton.LevenshteinAutomata;
+import org.apache.lucene.util.automaton.Operations;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
@@ -107,6 +112,9 @@ public final class SearchIndex implements AutoCloseable {
     }
   };
 
+  /** Leading characters a fuzzy match must share with the word typed. */
+  private static final int FUZZY_PREFIX = 1;
+
   private static final Sort ORDER = new Sort(SortField.FIELD_SCORE, new SortField("id_sort", SortField.Type.STRING));
 
   private final SearchProperties props;
@@ -116,6 +124,7 @@ public final class SearchIndex implements AutoCloseable {
   private final AtomicLong version = new AtomicLong();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
   private final AtomicReference<Mono<Snapshot>> building = new AtomicReference<>();
+  private final Cache<String, Query> fuzzyQueries;
   private final Sinks.Many<Boolean> changes = Sinks.many().multicast().directBestEffort();
   private final Disposable rebuilds;
   private final Timer buildTimer;
@@ -125,6 +134,7 @@ public final class SearchIndex implements AutoCloseable {
   SearchIndex(SearchProperties props, MeterRegistry registry) {
     this.props = Objects.requireNonNull(props, "props");
     this.scheduler = Schedulers.newBoundedElastic(1, props.rebuildQueue(), "search-index");
+    this.fuzzyQueries = Caffeine.newBuilder().maximumSize(props.fuzzyCache()).build();
     this.buildTimer = Timer.builder("quotegate.search.index.builds")
         .description("Search index (re)builds and how long each took").register(registry);
     this.searchTimer = Timer.builder("quotegate.search.queries")
@@ -133,6 +143,8 @@ public final class SearchIndex implements AutoCloseable {
         .description("Listings not indexed because quotegate.search.max-listings was reached").register(registry);
     Gauge.builder("quotegate.search.index.documents", this, SearchIndex::size)
         .description("Listings in the published search index").register(registry);
+    Gauge.builder("quotegate.search.fuzzy.cached", this, x -> x.fuzzyQueries.estimatedSize())
+        .description("Compiled typo-tolerant word queries kept (quotegate.search.fuzzy-cache)").register(registry);
     Gauge.builder("quotegate.search.index.capacity", props, SearchProperties::maxListings)
         .description("quotegate.search.max-listings").register(registry);
     // Listings learnt from providers are gathered for rebuild-delay, then indexed in one build.
@@ -292,7 +304,12 @@ public final class SearchIndex implements AutoCloseable {
     text(d, "industry", h.industry());
     text(d, "sector", h.sector());
     text(d, "desc", l.description());
+    text(d, "words", join(h.name(), h.industry()));
     return d;
+  }
+
+  private static String join(String a, String b) {
+    return a == null ? b : b == null ? a : a + " " + b;
   }
 
   private static void text(Document d, String field, String value) {
@@ -350,7 +367,7 @@ public final class SearchIndex implements AutoCloseable {
       b.add(constant(new TermQuery(new Term("sym", compact)), 20f), BooleanClause.Occur.SHOULD);
       b.add(constant(new PrefixQuery(new Term("sym", compact)), 6f), BooleanClause.Occur.SHOULD);
       if (compact.length() >= 3 && props.maxEdits() > 0) {
-        b.add(constant(new FuzzyQuery(new Term("sym", compact), 1, 1), 1.5f), BooleanClause.Occur.SHOULD);
+        b.add(constant(fuzzy("sym", compact, 1, 1f), 1.5f), BooleanClause.Occur.SHOULD);
       }
       clauses += 3;
     }
@@ -366,8 +383,10 @@ public final class SearchIndex implements AutoCloseable {
       }
       int edits = edits(w);
       if (edits > 0) {
-        alternatives.add(new BoostQuery(new FuzzyQuery(new Term("name", w), edits, 0), 1.2f));
-        alternatives.add(new BoostQuery(new FuzzyQuery(new Term("industry", w), edits, 0), 0.8f));
+        // One fuzzy clause per word, over the name and industry words together: building the
+        // Levenshtein automaton of a two-edit word is most of a query's cost. The first letter
+        // must match (FUZZY_PREFIX), as in most spelling correctors.
+        alternatives.add(fuzzy("words", w, edits, 1.2f));
       }
       b.add(new DisjunctionMaxQuery(alternatives, 0.1f), BooleanClause.Occur.SHOULD);
       clauses++;
@@ -377,14 +396,37 @@ public final class SearchIndex implements AutoCloseable {
       List<Query> alternatives = new ArrayList<>();
       alternatives.add(new BoostQuery(new TermQuery(new Term("name", joined)), 4f));
       alternatives.add(constant(new PrefixQuery(new Term("name", joined)), 3f));
-      int edits = edits(joined);
-      if (edits > 0) {
-        alternatives.add(new BoostQuery(new FuzzyQuery(new Term("name", joined), edits, 0), 2f));
+      if (props.maxEdits() > 0) {
+        alternatives.add(fuzzy("words", joined, 1, 2f));
       }
       b.add(new DisjunctionMaxQuery(alternatives, 0.1f), BooleanClause.Occur.SHOULD);
       clauses++;
     }
     return clauses == 0 ? null : b.build();
+  }
+
+  /**
+   * Terms of {@code field} within {@code edits} of {@code word} (transpositions count one),
+   * sharing its first letter; a one-edit match scores above a two-edit one. Lucene's
+   * {@code FuzzyQuery} compiles its Levenshtein automata on every search, which is most of a
+   * query's cost: the compiled queries are kept (immutable, valid for every index), at most
+   * {@code fuzzy-cache}.
+   */
+  private Query fuzzy(String field, String word, int edits, float boost) {
+    return fuzzyQueries.get(field + '|' + edits + '|' + word + '|' + boost, k -> {
+      if (word.length() <= FUZZY_PREFIX) {
+        return new BoostQuery(new TermQuery(new Term(field, word)), boost);
+      }
+      String prefix = word.substring(0, FUZZY_PREFIX);
+      LevenshteinAutomata lev = new LevenshteinAutomata(word.substring(FUZZY_PREFIX), true);
+      List<Query> tiers = new ArrayList<>(edits);
+      for (int n = 1; n <= edits; n++) {
+        Query q = new AutomatonQuery(new Term(field, word), lev.toAutomaton(n, prefix),
+            Operations.DEFAULT_DETERMINIZE_WORK_LIMIT, false, new MultiTermQuery.TopTermsBlendedFreqScoringRewrite(50));
+        tiers.add(new BoostQuery(q, boost * (n == 1 ? 1f : 0.6f)));
+      }
+      return tiers.size() == 1 ? tiers.get(0) : new DisjunctionMaxQuery(tiers, 0f);
+    });
   }
 
   private int edits(String word) {

@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param rebuildQueue most index rebuilds waiting on the index scheduler (one thread); a
  *     rebuild asked for beyond it is dropped, the next one includes its listings
  * @param rebuildDelay how long learnt listings are gathered before the index is rebuilt
+ * @param fuzzyCache most compiled typo-tolerant word queries kept (a word's Levenshtein
+ *     automata are built once, not on every search)
  * @param providerFallback whether a query the index answers with nothing is asked of the
  *     search chain ({@code quotegate.routing.search}), whose hits are then indexed
  */
@@ -33,4 +35,5 @@ public record SearchProperties(
     @DefaultValue("2") @Min(0) @Max(2) int maxEdits,
     @DefaultValue("16") @Min(1) @Max(1024) int rebuildQueue,
     @DefaultValue("200ms") @NotNull Duration rebuildDelay,
+    @DefaultValue("10000") @Min(0) @Max(1000000) int fuzzyCache,
     @DefaultValue("true") boolean providerFallback) {}

@@ -85,6 +85,11 @@ class FuzzRun {
       new Endpoint("GET", "/api/v1/search", Map.of("q", "app"), false, null),
       new Endpoint("GET", "/api/v1/movers", Map.of("type", "gainers", "limit", "10"), false, null),
       new Endpoint("GET", "/api/v1/sectors", Map.of(), false, null),
+      new Endpoint("GET", "/api/v1/news", Map.of("symbols", "AAPL,MSFT", "limit", "5"), false, null),
+      new Endpoint("GET", "/api/v1/search", Map.of("q", "appel", "limit", "5"), false, null),
+      new Endpoint("GET", "/api/v1/signals", Map.of("symbols", "AAPL,MSFT"), false, null),
+      new Endpoint("GET", "/api/v1/dashboard", Map.of("symbols", "AAPL,MSFT"), false, null),
+      new Endpoint("GET", "/api/v1/quotes", Map.of("symbols", "AAPL", "fields", "price,changePercent"), false, null),
       new Endpoint("GET", "/api/v1/stream/quotes", Map.of("symbols", "AAPL"), true, null),
       new Endpoint("GET", "/api/v1/admin/cache", Map.of(), false, ADMIN),
       new Endpoint("DELETE", "/api/v1/admin/cache", Map.of("kind", "quote", "pattern", "ZZZZ*", "tier", "l1"), false, ADMIN),
@@ -98,6 +103,11 @@ class FuzzRun {
           "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":10,\"costBasis\":150.5},{\"symbol\":\"MSFT\",\"quantity\":-2}]}",
           List.of("holdings", "holdings[0]", "holdings[0].symbol", "holdings[0].quantity", "holdings[0].costBasis",
               "holdings[1].quantity"), null),
+      new BodyEndpoint("/api/v1/portfolio/performance",
+          "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":10,\"trades\":[{\"date\":\"2026-06-01\",\"quantity\":5}]}],"
+              + "\"range\":\"3mo\",\"benchmark\":\"SPY\"}",
+          List.of("holdings", "holdings[0]", "holdings[0].symbol", "holdings[0].quantity", "holdings[0].trades",
+              "holdings[0].trades[0].date", "holdings[0].trades[0].quantity", "range", "benchmark"), null),
       new BodyEndpoint("/api/v1/admin/history/ingest",
           "{\"symbols\":[\"AAPL\"],\"interval\":\"1d\",\"range\":\"1mo\"}",
           List.of("symbols", "symbols[0]", "interval", "range"), ADMIN));

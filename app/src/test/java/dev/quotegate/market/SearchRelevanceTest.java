@@ -38,7 +38,7 @@ class SearchRelevanceTest {
   }
 
   static SearchProperties props() {
-    return new SearchProperties(20000, 100, 8, 2, 16, Duration.ofMillis(10), true);
+    return new SearchProperties(20000, 100, 8, 2, 16, Duration.ofMillis(10), 10000, true);
   }
 
   static SearchHit hit(Instrument i) {
