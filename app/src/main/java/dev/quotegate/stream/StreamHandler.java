@@ -67,6 +67,7 @@ final class StreamHandler {
   private final QuoteJson quoteJson;
   private final WebSocketService webSockets;
   private final SlowConsumerWatch watch;
+  private final ClientStreams clients;
 
   StreamHandler(
       QuoteStreamHub hub,
@@ -80,6 +81,8 @@ final class StreamHandler {
       SlowConsumerWatch watch) {
     this.hub = hub;
     this.watch = watch;
+    this.clients = new ClientStreams(props.maxConnectionsPerClient());
+    meters.clientGauges(clients::clients, props.maxConnectionsPerClient());
     this.props = props;
     this.meters = meters;
     this.scheduler = scheduler;
@@ -111,7 +114,7 @@ final class StreamHandler {
                 .header("X-Accel-Buffering", "no")
                 .build();
           }
-          admit(symbols, Transport.SSE);
+          String client = admit(request, symbols, Transport.SSE);
           ChannelProbe probe = ChannelProbe.of(request.exchange().getRequest());
           StreamSession session = newSession(Transport.SSE, probe, resumeFrom);
           session.add(symbols);
@@ -121,6 +124,7 @@ final class StreamHandler {
               .doFinally(s -> {
                 if (closed.compareAndSet(false, true)) {
                   meters.closed(Transport.SSE);
+                  clients.closed(client);
                 }
               });
           return ServerResponse.ok()
@@ -209,11 +213,12 @@ final class StreamHandler {
           List<String> initial = request.queryParam("symbols")
               .map(raw -> SymbolParams.symbols("symbols", raw, props.maxSymbols()))
               .orElse(List.of());
-          admit(initial, Transport.WEBSOCKET);
+          String client = admit(request, initial, Transport.WEBSOCKET);
           AtomicBoolean closed = new AtomicBoolean();
           Runnable release = () -> {
             if (closed.compareAndSet(false, true)) {
               meters.closed(Transport.WEBSOCKET);
+              clients.closed(client);
             }
           };
           ChannelProbe probe = ChannelProbe.of(request.exchange().getRequest());
@@ -349,15 +354,24 @@ final class StreamHandler {
 
   // --- shared ------------------------------------------------------------------------------
 
-  private void admit(List<String> symbols, Transport transport) {
+  /** Takes a slot of the instance and of the client (answered: the client key) or throws. */
+  private String admit(ServerRequest request, List<String> symbols, Transport transport) {
     if (!hub.canOpen(symbols)) {
       throw new GatewayException.Overloaded(
           "this instance streams its maximum of " + props.maxFeeds() + " symbols", props.retryAfter());
     }
+    String client = ClientStreams.clientKey(request);
+    if (!clients.tryOpen(client)) {
+      meters.rejectedForClient(transport);
+      throw new StreamLimitExceeded("this client holds its maximum of " + props.maxConnectionsPerClient()
+          + " concurrent streams on this instance", props.retryAfter());
+    }
     if (!meters.tryOpen(transport)) {
+      clients.closed(client);
       throw new GatewayException.Overloaded(
           "this instance holds its maximum of " + props.maxConnections() + " stream connections", props.retryAfter());
     }
+    return client;
   }
 
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {

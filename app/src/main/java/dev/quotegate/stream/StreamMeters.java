@@ -36,6 +36,7 @@ final class StreamMeters {
   private final AtomicInteger open = new AtomicInteger();
   private final Map<Transport, AtomicInteger> openBy = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> rejected = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> rejectedClient = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> quoteEvents = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> errorEvents = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> heartbeats = new EnumMap<>(Transport.class);
@@ -61,8 +62,14 @@ final class StreamMeters {
           .tag("transport", t.tag)
           .register(registry);
       rejected.put(t, Counter.builder("quotegate.stream.connections.rejected")
-          .description("Stream connections refused because the instance holds its maximum")
+          .description("Stream connections refused: the instance (503) or the client (429) holds its maximum")
           .tag("transport", t.tag)
+          .tag("limit", "instance")
+          .register(registry));
+      rejectedClient.put(t, Counter.builder("quotegate.stream.connections.rejected")
+          .description("Stream connections refused: the instance (503) or the client (429) holds its maximum")
+          .tag("transport", t.tag)
+          .tag("limit", "client")
           .register(registry));
       quoteEvents.put(t, events(t, "quote"));
       errorEvents.put(t, events(t, "symbol-error"));
@@ -142,6 +149,20 @@ final class StreamMeters {
     Gauge.builder("quotegate.stream.symbols.limit", () -> maxFeeds)
         .description("Most distinct symbols this instance streams at once")
         .register(registry);
+  }
+
+  /** Gauges of the per-client limit: clients with open streams, and the limit. */
+  void clientGauges(Supplier<Number> clients, int maxPerClient) {
+    Gauge.builder("quotegate.stream.clients", clients)
+        .description("Clients (remote addresses) with at least one open stream")
+        .register(registry);
+    Gauge.builder("quotegate.stream.connections.client.limit", () -> maxPerClient)
+        .description("Most open stream connections one client holds on this instance")
+        .register(registry);
+  }
+
+  void rejectedForClient(Transport t) {
+    rejectedClient.get(t).increment();
   }
 
   /** Takes a connection slot; false (and counted) at the limit. */

@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxConnections most open stream connections (SSE and WebSocket together) one
  *     instance holds; beyond, a 503 problem with Retry-After
+ * @param maxConnectionsPerClient most open stream connections one client (for now: one remote
+ *     address) holds on this instance; beyond, a 429 problem with Retry-After
  * @param maxSymbols most symbols one connection may subscribe to
  * @param maxFeeds most distinct symbols this instance streams at once (one feed each);
  *     a subscription that would open more is refused with a 503
@@ -57,6 +59,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("quotegate.streams")
 public record StreamProperties(
     @DefaultValue("10000") @Min(1) int maxConnections,
+    @DefaultValue("100") @Min(1) int maxConnectionsPerClient,
     @DefaultValue("50") @Min(1) @Max(1000) int maxSymbols,
     @DefaultValue("10000") @Min(1) int maxFeeds,
     @DefaultValue("250ms") @NotNull Duration conflationInterval,

@@ -42,7 +42,8 @@ import reactor.netty.http.client.HttpClient;
       "quotegate.quotes.ttl-market-open=1s",
       "quotegate.quotes.ttl-market-closed=1s",
       "quotegate.streams.unwritable-timeout=3s",
-      "quotegate.streams.grace-period=2s"
+      "quotegate.streams.grace-period=2s",
+      "quotegate.streams.max-connections-per-client=5000"
     })
 class SlowConsumerIT {
 

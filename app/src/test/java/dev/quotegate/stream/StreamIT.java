@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
       "quotegate.simulator.port=0",
       "quotegate.quotes.ttl-market-open=1s",
       "quotegate.quotes.ttl-market-closed=1s",
-      "quotegate.streams.grace-period=2s"
+      "quotegate.streams.grace-period=2s",
+      "quotegate.streams.max-connections-per-client=5000"
     })
 class StreamIT {
 

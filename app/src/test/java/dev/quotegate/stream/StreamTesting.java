@@ -13,7 +13,7 @@ final class StreamTesting {
   private StreamTesting() {}
 
   static StreamProperties props(int maxSymbols, Duration interval, Duration heartbeat, Duration maxLag, Duration grace) {
-    return new StreamProperties(100, maxSymbols, 1000, interval, heartbeat, maxLag, Duration.ofSeconds(3), grace,
+    return new StreamProperties(100, 100, maxSymbols, 1000, interval, heartbeat, maxLag, Duration.ofSeconds(3), grace,
         Duration.ofMillis(100), Duration.ofSeconds(2), 4, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Duration.ofSeconds(10), DataSize.ofKilobytes(256), DataSize.ofKilobytes(32), DataSize.ofKilobytes(16),
         DataSize.ofKilobytes(64),
