@@ -24,6 +24,7 @@ RANGE=${2:-1y}
 CONCURRENCY=${3:-16}
 SECONDS_RUN=${4:-10}
 SCHEMA="history_bench_$$"
+export PGOPTIONS="-c client_min_messages=warning"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d test)
 WORK=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -158,8 +159,8 @@ cat > "$WORK/read.sql" <<SQL
 \\set id random(1, $SYMBOLS)
 SELECT ts_ms, open_price, high_price, low_price, close_price, volume, fetched_at_ms, source FROM $SCHEMA.bars WHERE symbol = (SELECT symbol FROM $SCHEMA.bench_syms WHERE id = :id) AND bar_interval = '1d' AND ts_ms >= $FROM_MS ORDER BY ts_ms;
 SQL
-(cd "$WORK" && pgbench -h 127.0.0.1 -U postgres -n -c "$CONCURRENCY" -j 2 -T "$SECONDS_RUN" -f read.sql -l --log-prefix=pgb test >pgbench.txt 2>&1)
-read -r N P50 P99 < <(pct_us "$WORK"/pgb*)
+(cd "$WORK" && pgbench -h 127.0.0.1 -U postgres -n -c "$CONCURRENCY" -j 2 -T "$SECONDS_RUN" -f read.sql -l --log-prefix=pglog test >pgbench.txt 2>&1)
+read -r N P50 P99 < <(pct_us "$WORK"/pglog*)
 echo "plain SQL read of the same rows (pgbench, $CONCURRENCY clients, ${SECONDS_RUN}s): $(awk '/^tps/{print $3; exit}' "$WORK/pgbench.txt") tx/s, p50 ${P50}ms, p99 ${P99}ms ($N transactions)"
 
 # 4. kill -9 during a bulk-ingest job, restart on the same database.

@@ -95,7 +95,7 @@ final class HistoryHandler {
   }
 
   /** The series' bars as a JSON array, encoded once per series by the application's mapper. */
-  private String barsJson(HistorySeries s) {
+  private tools.jackson.core.io.SerializedString barsJson(HistorySeries s) {
     return service.barsJson(s, bars -> json.writeValueAsString(HistoryViews.bars(bars)));
   }
 

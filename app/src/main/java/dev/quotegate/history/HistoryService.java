@@ -138,7 +138,7 @@ public final class HistoryService {
   }
 
   /** The encoded JSON array of a served series' bars, encoded once per series (see {@link SeriesCache}). */
-  String barsJson(HistorySeries series, java.util.function.Function<List<Bar>, String> encode) {
+  tools.jackson.core.io.SerializedString barsJson(HistorySeries series, java.util.function.Function<List<Bar>, String> encode) {
     return seriesCache.json(series.bars(), encode);
   }
 

@@ -54,7 +54,7 @@ final class HistoryViews {
       String symbol, String interval, String range, Instant from, Instant to, String source, boolean stored,
       String served, Freshness freshness, int count, RawValue bars) {
 
-    static HistoryView of(HistorySeries s, HistoryRange range, Instant now, String barsJson) {
+    static HistoryView of(HistorySeries s, HistoryRange range, Instant now, tools.jackson.core.SerializableString barsJson) {
       return new HistoryView(s.symbol(), s.interval().code(), range == null ? null : range.code(), s.from(), s.to(),
           s.source(), s.stored(), s.served().code(), Freshness.of(s, now), s.bars().size(), new RawValue(barsJson));
     }

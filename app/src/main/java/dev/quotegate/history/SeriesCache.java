@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.function.Function;
+import tools.jackson.core.io.SerializedString;
 
 /**
  * Served series kept in memory per (symbol, interval, range window), with the encoded JSON of
@@ -24,7 +25,7 @@ final class SeriesCache {
   record Key(String symbol, BarInterval interval, long fromMs, long toMs, int limit) {}
 
   private final Cache<Key, HistorySeries> series;
-  private final Cache<List<Bar>, String> json;
+  private final Cache<List<Bar>, SerializedString> json;
   private final Counter hits;
   private final Counter refreshes;
   private final Counter misses;
@@ -43,7 +44,7 @@ final class SeriesCache {
       json = Caffeine.newBuilder()
           .weakKeys() // identity of the bar list
           .maximumWeight(Math.max(1, max / 2))
-          .weigher((List<Bar> k, String v) -> 64 + v.length())
+          .weigher((List<Bar> k, SerializedString v) -> 64 + 2 * v.charLength()) // the text and its UTF-8
           .executor(Runnable::run)
           .build();
       Gauge.builder(HistoryMeters.SERIES_CACHE_BYTES, this, SeriesCache::bytes)
@@ -93,12 +94,21 @@ final class SeriesCache {
     misses.increment();
   }
 
-  /** The encoded JSON array of {@code bars}, encoded by {@code encode} once per bar list. */
-  String json(List<Bar> bars, Function<List<Bar>, String> encode) {
+  /**
+   * The encoded JSON array of {@code bars}, encoded by {@code encode} once per bar list and
+   * kept with its UTF-8 bytes, so writing it is a byte copy.
+   */
+  SerializedString json(List<Bar> bars, Function<List<Bar>, String> encode) {
     if (json == null) {
-      return encode.apply(bars);
+      return utf8(encode.apply(bars));
     }
-    return json.get(bars, encode);
+    return json.get(bars, b -> utf8(encode.apply(b)));
+  }
+
+  private static SerializedString utf8(String s) {
+    SerializedString out = new SerializedString(s);
+    out.asUnquotedUTF8(); // computed once, here, not on every response
+    return out;
   }
 
   private long bytes() {
@@ -106,8 +116,8 @@ final class SeriesCache {
     for (HistorySeries s : series.asMap().values()) {
       sum += 256 + (long) s.bars().size() * UnstoredBars.BAR_BYTES;
     }
-    for (String j : json.asMap().values()) {
-      sum += 64 + j.length();
+    for (SerializedString j : json.asMap().values()) {
+      sum += 64 + 2L * j.charLength();
     }
     return sum;
   }

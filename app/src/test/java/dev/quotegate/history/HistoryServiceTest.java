@@ -204,8 +204,8 @@ class HistoryServiceTest {
     assertThat(store.reads).as("store reads of a warm series").hasSize(reads);
     assertThat(warm.bars()).isEqualTo(cold.bars());
     assertThat(warm.served()).isEqualTo(HistorySeries.Served.STORE);
-    assertThat(service.barsJson(warm, b -> "encoded " + b.size())).isEqualTo("encoded " + cold.bars().size());
-    assertThat(service.barsJson(warm, b -> "again")).as("JSON encoded once per series").isEqualTo("encoded " + cold.bars().size());
+    assertThat(service.barsJson(warm, b -> "encoded " + b.size()).getValue()).isEqualTo("encoded " + cold.bars().size());
+    assertThat(service.barsJson(warm, b -> "again").getValue()).as("JSON encoded once per series").isEqualTo("encoded " + cold.bars().size());
 
     clock.advance(Duration.ofMinutes(6)); // the bar in progress ended, a new one started
     int calls = provider.calls.size();

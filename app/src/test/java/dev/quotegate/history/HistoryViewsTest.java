@@ -37,7 +37,7 @@ class HistoryViewsTest {
       HistorySeries s = new HistorySeries("AAPL", BarInterval.D1, t, now, bars, "sim", true, HistorySeries.Served.STORE, 0, 0,
           bars.isEmpty() ? null : now, true, now.plusSeconds(60));
       String kept = json.writeValueAsString(HistoryViews.bars(s.bars()));
-      String body = json.writeValueAsString(HistoryView.of(s, HistoryRange.Y1, now, kept));
+      String body = json.writeValueAsString(HistoryView.of(s, HistoryRange.Y1, now, new tools.jackson.core.io.SerializedString(kept)));
       String plain = json.writeValueAsString(new PlainView("AAPL", "1d", HistoryRange.Y1.code(), s.from(), s.to(), "sim", true,
           "store", Freshness.of(s, now), bars.size(), HistoryViews.bars(bars)));
       assertThat(json.readTree(body)).as("round %d", round).isEqualTo(json.readTree(plain));
