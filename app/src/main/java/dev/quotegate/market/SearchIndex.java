@@ -246,10 +246,15 @@ public final class SearchIndex implements AutoCloseable {
       if (inFlight != null) {
         return inFlight;
       }
+      // The build is forgotten before its callers hear of it: a caller that needs a newer
+      // version (upTo) then starts the next build instead of getting this finished one back at
+      // once, again and again (a synchronous recursion that overflowed the stack).
+      AtomicReference<Mono<Snapshot>> self = new AtomicReference<>();
       Mono<Snapshot> fresh = Mono.fromCallable(this::build)
           .subscribeOn(scheduler)
-          .doFinally(sig -> building.set(null))
+          .doOnEach(sig -> building.compareAndSet(self.get(), null))
           .cache();
+      self.set(fresh);
       return building.compareAndSet(null, fresh) ? fresh : Mono.defer(this::rebuild);
     });
   }
