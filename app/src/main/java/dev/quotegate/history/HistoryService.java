@@ -522,8 +522,9 @@ public final class HistoryService {
             throw new GatewayException.Upstream("history-db", GatewayException.UpstreamFailure.UNAVAILABLE,
                 "the history database is unavailable: bulk ingestion needs it", Duration.ofSeconds(5), null);
           }
+          java.util.concurrent.atomic.AtomicBoolean fresh = new java.util.concurrent.atomic.AtomicBoolean(true);
           return Flux.fromIterable(sch.split(interval, from, until, props.maxBars()))
-              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream))
+              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream, fresh))
               .collectList()
               .flatMap(fetched -> {
                 int bars = 0;
@@ -531,7 +532,7 @@ public final class HistoryService {
                   bars += f.bars().size();
                 }
                 int n = bars;
-                return store.writeSymbol(symbol, interval, fetched, c -> alsoInTransaction.apply(c, n))
+                return store.writeSymbol(symbol, interval, fetched, fresh.get(), c -> alsoInTransaction.apply(c, n))
                     .doOnNext(rowsWritten::increment)
                     .thenReturn(n);
               });
@@ -539,9 +540,13 @@ public final class HistoryService {
   }
 
   /** The bars of one window the store lacks, fetched and not written (the caller writes them). */
-  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream) {
+  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream,
+      java.util.concurrent.atomic.AtomicBoolean fresh) {
     return store.read(symbol, interval, from, until)
         .flatMapMany(stored -> {
+          if (!stored.isEmpty()) {
+            fresh.set(false); // some bars are stored: merge, never a plain load
+          }
           Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
           for (StoredBar b : stored) {
             byStart.put(b.bar().ts(), b);
