@@ -79,8 +79,9 @@ def p(q): return v[min(len(v) - 1, max(0, int(round(q * len(v))) - 1))] / 1000.0
 print(f"{len(v)} {p(0.5):.2f} {p(0.99):.2f}")
 PY
 }
-wrk_run() { # label paths... -> one line: requests/s, p50, p99
+wrk_run() { # label paths... -> one line: requests/s, p50, p99 (after a 5 s pass that warms the JIT)
   local label=$1; shift
+  wrk -t2 -c"$CONCURRENCY" -d5s -s app/bench/wrk-paths.lua "$BASE" -- "$@" >/dev/null 2>&1
   wrk -t2 -c"$CONCURRENCY" -d"${SECONDS_RUN}s" --latency -s app/bench/wrk-paths.lua "$BASE" -- "$@" >"$WORK/wrk.txt" 2>&1
   local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/{print $2}' "$WORK/wrk.txt")

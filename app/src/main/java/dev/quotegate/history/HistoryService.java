@@ -335,11 +335,11 @@ public final class HistoryService {
 
   /** The shared upstream fetch of one missing range, written to the store when it is up. */
   private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to) {
-    return load(symbol, interval, from, to, true);
+    return load(symbol, interval, from, to, true, null);
   }
 
   /** As {@link #load(String, BarInterval, Instant, Instant)}; {@code write=false} leaves writing to the caller. */
-  private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to, boolean write) {
+  private Mono<Fetched> load(String symbol, BarInterval interval, Instant from, Instant to, boolean write, AtomicLong sent) {
     if (!store.available() && !outageLimit.acquirePermission()) {
       outageLimited.increment();
       return Mono.error(new GatewayException.Overloaded(
@@ -348,7 +348,13 @@ public final class HistoryService {
     // Along the bars chain (quotegate.routing.bars), each provider behind its guards.
     return router
         .call(ProviderKind.BARS, symbol,
-            (BarProvider p) -> p.bars(symbol, interval, from, to).map(list -> new Sourced(p.name(), list)))
+            (BarProvider p) -> Mono.defer(() -> {
+              // Subscribed only once the provider's guards let the call through: a request sent.
+              if (sent != null) {
+                sent.incrementAndGet();
+              }
+              return p.bars(symbol, interval, from, to);
+            }).map(list -> new Sourced(p.name(), list)))
         .doOnError(e -> backfillRequests.get(e instanceof GatewayException.NotFound ? "not_found" : "error").increment())
         .flatMap(
             sourced -> {
@@ -522,8 +528,9 @@ public final class HistoryService {
             throw new GatewayException.Upstream("history-db", GatewayException.UpstreamFailure.UNAVAILABLE,
                 "the history database is unavailable: bulk ingestion needs it", Duration.ofSeconds(5), null);
           }
+          java.util.concurrent.atomic.AtomicBoolean fresh = new java.util.concurrent.atomic.AtomicBoolean(true);
           return Flux.fromIterable(sch.split(interval, from, until, props.maxBars()))
-              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream))
+              .concatMap(w -> missing(symbol, interval, w[0], w[1], now, upstream, fresh))
               .collectList()
               .flatMap(fetched -> {
                 int bars = 0;
@@ -531,7 +538,7 @@ public final class HistoryService {
                   bars += f.bars().size();
                 }
                 int n = bars;
-                return store.writeSymbol(symbol, interval, fetched, c -> alsoInTransaction.apply(c, n))
+                return store.writeSymbol(symbol, interval, fetched, fresh.get(), c -> alsoInTransaction.apply(c, n))
                     .doOnNext(rowsWritten::increment)
                     .thenReturn(n);
               });
@@ -539,9 +546,13 @@ public final class HistoryService {
   }
 
   /** The bars of one window the store lacks, fetched and not written (the caller writes them). */
-  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream) {
+  private Flux<Fetched> missing(String symbol, BarInterval interval, Instant from, Instant until, Instant now, AtomicLong upstream,
+      java.util.concurrent.atomic.AtomicBoolean fresh) {
     return store.read(symbol, interval, from, until)
         .flatMapMany(stored -> {
+          if (!stored.isEmpty()) {
+            fresh.set(false); // some bars are stored: merge, never a plain load
+          }
           Map<Instant, StoredBar> byStart = new HashMap<>(stored.size() * 2);
           for (StoredBar b : stored) {
             byStart.put(b.bar().ts(), b);
@@ -552,10 +563,8 @@ public final class HistoryService {
             missing.add(needsFetch(byStart.get(e), schedule(symbol), interval, e, now));
           }
           return Flux.fromIterable(limit(runs(expected, missing), props.maxGapFetches()))
-              .concatMap(r -> coalescer.get(new GapKey(symbol, interval, r[0], r[1]), () -> {
-                upstream.incrementAndGet();
-                return load(symbol, interval, r[0], r[1], false);
-              }))
+              .concatMap(r -> coalescer.get(new GapKey(symbol, interval, r[0], r[1]),
+                  () -> load(symbol, interval, r[0], r[1], false, upstream)))
               .onErrorMap(CapacityExceededException.class,
                   e -> new GatewayException.Overloaded(e.getMessage(), Duration.ofSeconds(1)));
         });

@@ -26,8 +26,9 @@ interface HistoryStore {
   /**
    * Writes every bar of {@code segments} (each with its own fetch time and source) and then
    * runs {@code alsoInTransaction} on the same connection, all in one transaction: either all
-   * of it is stored or none. Emits the number of bars written.
+   * of it is stored or none. {@code fresh} says the store held none of these bars when they were
+   * found missing (they may then be loaded without a merge). Emits the number of bars written.
    */
-  Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+  Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments, boolean fresh,
       Function<Connection, Mono<Void>> alsoInTransaction);
 }

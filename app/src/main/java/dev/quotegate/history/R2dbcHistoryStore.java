@@ -67,6 +67,7 @@ final class R2dbcHistoryStore implements HistoryStore {
     this.copy = ingest.copy() && db.dialect() == HistoryDatabase.Dialect.POSTGRES;
     this.copyBatchRows = ingest.copyBatchRows();
     this.mergeSql = mergeSqlFor();
+    this.directCopySql = "COPY " + db.table() + " (" + COLUMNS + ") FROM STDIN";
     this.props = props;
     this.clock = clock;
     this.registry = registry;
@@ -137,7 +138,7 @@ final class R2dbcHistoryStore implements HistoryStore {
   }
 
   @Override
-  public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+  public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments, boolean fresh,
       Function<Connection, Mono<Void>> alsoInTransaction) {
     int rows = 0;
     for (HistoryService.Fetched f : segments) {
@@ -146,7 +147,7 @@ final class R2dbcHistoryStore implements HistoryStore {
     int total = rows;
     Mono<Integer> write = db.inTransaction(c ->
         (copy && total >= COPY_MIN_ROWS
-            ? copyOn(c, symbol, interval, segments)
+            ? (fresh ? copyFresh(c, symbol, interval, segments) : copyOn(c, symbol, interval, segments))
             : Flux.fromIterable(segments)
                 .concatMap(f -> upsertOn(c, symbol, interval, f.bars(), f.source(), f.fetchedAt()))
                 .reduce(0, Integer::sum))
@@ -187,6 +188,37 @@ final class R2dbcHistoryStore implements HistoryStore {
             .thenReturn(t.getT2().size()))
         .reduce(0, Integer::sum);
   }
+
+  /**
+   * Bars the store held none of when they were found missing (a symbol ingested for the first
+   * time): {@code COPY} straight into the bars table, one load, no merge. Behind a savepoint: if
+   * a concurrent write stored some of them meanwhile (a unique violation), the load is rolled
+   * back to it and the bars go through the staging merge instead.
+   */
+  private Mono<Integer> copyFresh(Connection c, String symbol, BarInterval interval, List<HistoryService.Fetched> segments) {
+    PostgresqlConnection pg = unwrap(c);
+    String prefix = symbol + '\t' + interval.code() + '\t';
+    List<CopyRow> rows = rows(segments);
+    return Mono.from(c.createSavepoint("fresh"))
+        .then(pg.copyIn(directCopySql, Flux.fromIterable(rows).buffer(COPY_CHUNK_ROWS).map(chunk -> encode(prefix, chunk))))
+        .then(Mono.from(c.releaseSavepoint("fresh")))
+        .thenReturn(rows.size())
+        .onErrorResume(e -> e instanceof io.r2dbc.spi.R2dbcDataIntegrityViolationException,
+            e -> Mono.from(c.rollbackTransactionToSavepoint("fresh")).then(copyOn(c, symbol, interval, segments)));
+  }
+
+  private static List<CopyRow> rows(List<HistoryService.Fetched> segments) {
+    List<CopyRow> rows = new ArrayList<>();
+    for (HistoryService.Fetched f : segments) {
+      long fetched = f.fetchedAt().toEpochMilli();
+      for (Bar b : f.bars()) {
+        rows.add(new CopyRow(b, fetched, f.source()));
+      }
+    }
+    return rows;
+  }
+
+  private final String directCopySql;
 
   private static final String STAGING = "bars_staging";
   private static final int COPY_CHUNK_ROWS = 256;

@@ -354,7 +354,7 @@ class HistoryServiceTest {
     }
 
     @Override
-    public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments,
+    public Mono<Integer> writeSymbol(String symbol, BarInterval interval, List<HistoryService.Fetched> segments, boolean fresh,
         java.util.function.Function<io.r2dbc.spi.Connection, Mono<Void>> alsoInTransaction) {
       return reactor.core.publisher.Flux.fromIterable(segments)
           .concatMap(f -> upsert(symbol, interval, f.bars(), f.source(), f.fetchedAt()))
