@@ -3,6 +3,7 @@ package dev.quotegate.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.QuotegateApplication;
+import dev.quotegate.testsupport.FaultMatrixRow;
 import dev.quotegate.testsupport.SimulatorAdmin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,10 @@ class IngestRestartIT {
           .as("upstream requests the resumed run counted vs the simulator's count").isEqualTo(barCalls);
       assertThat(barCalls).as("only the symbols left are fetched").isGreaterThanOrEqualTo(symbols.size() - doneBefore);
 
+      new FaultMatrixRow("gateway stopped mid bulk ingest, restarted", symbols.size(), 0, 0, 0, barCalls,
+          "job listed interrupted", "done before the stop: " + doneBefore + " symbols, " + barsBefore
+              + " bars, all in the store; resumed: only the " + (symbols.size() - doneBefore)
+              + " left fetched, counts match the simulator's: 0 lost").write("ingest-restart");
       Map.Entry<Integer, JsonNode> again = call(port, "POST", "/api/v1/admin/history/ingest/" + id + "/resume", "");
       assertThat(again.getKey()).as("a done job does not resume").isEqualTo(400);
       assertThat(call(port, "POST", "/api/v1/admin/history/ingest/nope/resume", "").getKey()).isEqualTo(404);
