@@ -721,6 +721,10 @@ async function loadPerformance(holdings) {
     fill(box, h('p', { class: 'note', 'data-role': 'performance-note' }, 'Performance against a benchmark (return, volatility, Sharpe, beta, drawdown) is not offered by this gateway yet.'));
     return;
   }
+  if (!holdings.length) {
+    fill(box, h('p', { class: 'note', 'data-role': 'performance-note' }, 'Value holdings to see their one-year performance against the benchmark.'));
+    return;
+  }
   fill(box, h('p', { class: 'state state-loading' }, 'Computing one-year performance against the benchmark…'));
   try {
     const p = await postJson('/api/v1/portfolio/performance', { holdings: holdings.map((x) => ({ symbol: x.symbol, quantity: x.quantity })), range: '1y' });

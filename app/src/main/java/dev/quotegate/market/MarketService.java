@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,6 +64,10 @@ public final class MarketService {
   private final Mono<List<SearchHit>> universeMono;
   private final Mono<MarketSnapshot> snapshotMono;
   private final SearchIndex index;
+  private final Clock clock;
+  private final Duration snapshotTtl;
+  private final java.util.concurrent.atomic.AtomicReference<Cached<MarketSnapshot>> lastSnapshot =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final SearchProperties searchProps;
   private final Counter universeFailures;
 
@@ -77,6 +82,8 @@ public final class MarketService {
       SearchIndex index,
       SearchProperties searchProps) {
     this.index = Objects.requireNonNull(index, "index");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.snapshotTtl = Objects.requireNonNull(snapshotTtl, "snapshotTtl");
     this.searchProps = Objects.requireNonNull(searchProps, "searchProps");
     this.universeFailures = Counter.builder("quotegate.search.universe.failures")
         .description("Searches answered without the universe because listing it failed").register(registry);
@@ -163,6 +170,9 @@ public final class MarketService {
         .onErrorResume(GatewayException.NotFound.class, e -> Mono.just(new SearchIndex.Results(List.of(), 0)));
   }
 
+  /** Symbols' news read at once for one merged answer (each a cache read, a provider call on a miss). */
+  private static final int NEWS_CONCURRENCY = 4;
+
   /** One symbol's news or why there is none, for the merged answer. */
   record SymbolNews(String symbol, List<NewsItem> items, GatewayException error) {}
 
@@ -175,7 +185,7 @@ public final class MarketService {
         .flatMapSequential(s -> news(s)
             .map(c -> new SymbolNews(s, c.value().items(), null))
             .onErrorResume(GatewayException.NotFound.class, e -> Mono.just(new SymbolNews(s, List.of(), null)))
-            .onErrorResume(GatewayException.class, e -> Mono.just(new SymbolNews(s, List.of(), e))))
+            .onErrorResume(GatewayException.class, e -> Mono.just(new SymbolNews(s, List.of(), e))), NEWS_CONCURRENCY)
         .collectList();
   }
 
@@ -193,14 +203,24 @@ public final class MarketService {
     return snapshotMono;
   }
 
+  /** The last snapshot computed, while it is fresh; never computes one. */
+  public java.util.Optional<MarketSnapshot> cachedSnapshot() {
+    Cached<MarketSnapshot> c = lastSnapshot.get();
+    return c != null && c.expiresAt().isAfter(clock.instant()) ? java.util.Optional.of(c.value()) : java.util.Optional.empty();
+  }
+
   private Mono<MarketSnapshot> computeSnapshot() {
-    return universeMono.flatMap(
+    return universeMono.<MarketSnapshot>flatMap(
         listed -> {
           List<String> symbols = new ArrayList<>(listed.size());
           for (SearchHit h : listed) {
             symbols.add(h.symbol());
           }
           return quotes.quotes(symbols).map(results -> MarketSnapshot.of(listed, results));
+        })
+        .doOnNext(s -> {
+          Instant now = clock.instant();
+          lastSnapshot.set(new Cached<>(s, now, now.plus(snapshotTtl)));
         });
   }
 }

@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -32,7 +31,7 @@ import reactor.core.publisher.Mono;
  * {@code GET /api/v1/dashboard?symbols=...}: what a dashboard paints first, in one call. The
  * market's status from the calendar (no I/O), the index quotes and the watchlist's quotes in one
  * pass through the quote path (cache first, one batch for what is missing), and the top movers
- * from the shared market snapshot.
+ * from the market snapshot when one is already computed and fresh.
  */
 @Configuration(proxyBeanMethods = false)
 class SummaryConfiguration {
@@ -56,7 +55,7 @@ class SummaryConfiguration {
       io.micrometer.core.instrument.MeterRegistry registry) {
     io.micrometer.core.instrument.Counter skipped = io.micrometer.core.instrument.Counter
         .builder("quotegate.summary.movers.skipped")
-        .description("Dashboard summaries answered without movers because the market snapshot failed")
+        .description("Dashboard summaries answered without movers: no fresh market snapshot computed yet")
         .register(registry);
     List<String> indices = props.indices().stream().map(s -> SymbolParams.symbol("quotegate.summary.indices", s)).toList();
     return RouterFunctions.route()
@@ -66,24 +65,21 @@ class SummaryConfiguration {
               : List.of();
           Set<String> all = new LinkedHashSet<>(indices);
           all.addAll(watch);
-          Mono<Optional<Movers>> movers = props.movers() == 0
-              ? Mono.just(Optional.empty())
-              : market.snapshot()
-                  .map(s -> Optional.of(new Movers(s.coverage(), s.movers(MoverKind.GAINERS, props.movers()).movers(),
-                      s.movers(MoverKind.LOSERS, props.movers()).movers())))
-                  // The movers are an extra: the summary is answered without them (and says so by
-                  // their absence) rather than failing with them.
-                  .onErrorResume(GatewayException.class, e -> {
-                    skipped.increment();
-                    LoggerFactory.getLogger(SummaryConfiguration.class).debug("summary without movers: {}", e.toString());
-                    return Mono.just(Optional.empty());
-                  });
-          return Mono.zip(quotes.quotes(List.copyOf(all)), movers).flatMap(t -> {
+          // Movers only from a snapshot already computed and fresh: the summary never starts the
+          // market-wide computation (500 quotes); GET /api/v1/movers does, and the next summary
+          // has them. Counted when absent.
+          Optional<Movers> movers = props.movers() == 0 ? Optional.empty() : market.cachedSnapshot()
+              .map(s -> new Movers(s.coverage(), s.movers(MoverKind.GAINERS, props.movers()).movers(),
+                  s.movers(MoverKind.LOSERS, props.movers()).movers()));
+          if (props.movers() > 0 && movers.isEmpty()) {
+            skipped.increment();
+          }
+          return quotes.quotes(List.copyOf(all)).flatMap(results -> {
             Instant now = clock.instant();
             List<QuoteView> idx = new ArrayList<>();
             List<QuoteView> mine = new ArrayList<>();
             List<SymbolError> errors = new ArrayList<>();
-            for (QuoteResult q : t.getT1()) {
+            for (QuoteResult q : results) {
               if (q instanceof QuoteResult.Found f) {
                 QuoteView v = QuoteView.of(f.entry(), f.stale(), now);
                 if (indices.contains(q.symbol())) {
@@ -98,7 +94,7 @@ class SummaryConfiguration {
               }
             }
             Summary body = new Summary(now, status(MarketCalendar.nyse(), now), idx, mine,
-                errors.isEmpty() ? null : errors, t.getT2().orElse(null));
+                errors.isEmpty() ? null : errors, movers.orElse(null));
             return ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-cache").bodyValue(body);
           });
         })

@@ -114,6 +114,9 @@ class DashboardDataIT {
 
   @Test
   void theDashboardSummaryHasMarketStatusIndicesQuotesAndMovers() {
+    JsonNode cold = get("/api/v1/dashboard?symbols=AAPL,MSFT");
+    assertThat(cold.has("market")).isTrue();
+    get("/api/v1/movers?limit=1"); // the market snapshot: the summary only reads it, never computes it
     JsonNode d = get("/api/v1/dashboard?symbols=AAPL,MSFT");
     assertThat(d.at("/market/calendar").asString()).isEqualTo("XNYS");
     assertThat(d.at("/market/open").isBoolean()).isTrue();

@@ -81,7 +81,7 @@ class MarketIT {
   @Test
   void searchRanksWithTyposWordsAndIndustriesAndPagesByCursor() {
     assertThat(getJson("/api/v1/search?q=appel").at("/results/0/symbol").asString()).isEqualTo("AAPL");
-    assertThat(getJson("/api/v1/search?q=micro%20soft").at("/results/0/symbol").asString()).isEqualTo("MSFT");
+    assertThat(getJson("/api/v1/search?q=micro soft").at("/results/0/symbol").asString()).isEqualTo("MSFT");
     List<String> semis = new ArrayList<>();
     for (JsonNode h : getJson("/api/v1/search?q=semiconductor&limit=10").get("results")) {
       semis.add(h.get("symbol").asString());

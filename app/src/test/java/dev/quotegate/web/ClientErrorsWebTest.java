@@ -73,6 +73,7 @@ class ClientErrorsWebTest {
   }
 
   private static final String VALUATION = "/api/v1/portfolio/valuation";
+  private static final String PERFORMANCE = "/api/v1/portfolio/performance";
   private static final int ANY_4XX = -4;
 
   static Stream<Arguments> table() {
@@ -99,6 +100,10 @@ class ClientErrorsWebTest {
         row("deep nesting at the root", post(VALUATION, "application/json", deep), 400, "body"),
         row("200-digit number", post(VALUATION, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":" + "9".repeat(200) + "}]}"), 400, "body"),
         row("wrong type", post(VALUATION, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":1},{\"symbol\":\"MSFT\",\"quantity\":\"abc\"}]}"), 400, "holdings[1].quantity"),
+        row("performance: wrong type", post(PERFORMANCE, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":1},{\"symbol\":\"MSFT\",\"quantity\":\"abc\"}]}"), 400, "holdings[1].quantity"),
+        row("performance: bad trade date", post(PERFORMANCE, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"trades\":[{\"date\":\"2025-02-30\",\"quantity\":1}]}]}"), 400, "holdings[0].trades[0].date"),
+        row("performance: unknown range", post(PERFORMANCE, "application/json", "{\"range\":\"forever\",\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":1}]}"), 400, "range"),
+        row("performance: unknown field", post(PERFORMANCE, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":1,\"lots\":[]}]}"), 400, "holdings[0].lots"),
         row("object for a list", post(VALUATION, "application/json", "{\"holdings\":{\"symbol\":\"AAPL\"}}"), 400, "holdings"),
         row("unknown field", post(VALUATION, "application/json", "{\"holdings\":[{\"symbol\":\"AAPL\",\"qty\":1}]}"), 400, "holdings[0].qty"),
         row("duplicate key", post(VALUATION, "application/json", "{\"holdings\":[],\"holdings\":[{\"symbol\":\"AAPL\",\"quantity\":1}]}"), 400, "holdings"),
