@@ -16,6 +16,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.HandlerFunction;
@@ -26,6 +27,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 
 /**
  * Who may call the API, and how much: applied to every route (see {@code AccessConfiguration}),
@@ -256,11 +258,27 @@ public final class ClientAccess implements HandlerFilterFunction<ServerResponse,
         release(client.id());
       }
     };
+    Connection connection = websocketConnection(request);
+    if (connection != null) {
+      // A WebSocket's handler completes once the upgrade is done; the session lives as long as
+      // the upgraded connection, so its slot is given back when that closes.
+      connection.channel().closeFuture().addListener(f -> release.run());
+      return next.handle(request).doOnError(e -> release.run());
+    }
     return next.handle(request)
         .<ServerResponse>map(r -> new Releasing(r, release))
         .doOnError(e -> release.run())
         .doOnCancel(release)
         .switchIfEmpty(Mono.fromRunnable(release));
+  }
+
+  /** The connection a WebSocket upgrade of {@code request} would take over, or null. */
+  private static Connection websocketConnection(ServerRequest request) {
+    if (!"websocket".equalsIgnoreCase(request.headers().firstHeader(HttpHeaders.UPGRADE))) {
+      return null;
+    }
+    Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
+    return nativeRequest instanceof Connection c ? c : null;
   }
 
   private void release(String id) {

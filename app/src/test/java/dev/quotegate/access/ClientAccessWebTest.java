@@ -8,6 +8,7 @@ import dev.quotegate.testsupport.Routes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.netty.http.client.HttpClient;
 
 /**
  * CORS, API keys, rate-limit headers and 429s, concurrent-stream limits, and the security
@@ -172,6 +174,19 @@ class ClientAccessWebTest {
       first.getResponseBody().take(1).blockLast(Duration.ofSeconds(20));
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> access.streams("key:alpha") == 0);
       assertThat(registry.get("quotegate.ratelimit.streams.refused").tag("client", "alpha").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aWebSocketHoldsItsClientsStreamSlotWhileOpen() {
+      AtomicInteger heldWhileOpen = new AtomicInteger(-1);
+      HttpClient.create().headers(h -> h.set("X-API-Key", ALPHA)).websocket()
+          .uri("ws://127.0.0.1:" + port + "/api/v1/stream/ws?symbols=AAPL")
+          .handle((in, out) -> in.receive().asString().take(1)
+              .doOnNext(m -> heldWhileOpen.set(access.streams("key:alpha"))))
+          .then()
+          .block(Duration.ofSeconds(30));
+      assertThat(heldWhileOpen.get()).as("slots of key alpha while its WebSocket was open").isEqualTo(1);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> access.streams("key:alpha") == 0);
     }
 
     @Test
