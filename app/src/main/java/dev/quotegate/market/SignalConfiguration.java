@@ -25,8 +25,11 @@ class SignalConfiguration {
     return RouterFunctions.route()
         .GET("/api/v1/signals", r -> {
           var symbols = SymbolParams.symbols("symbols", r.queryParam("symbols").orElse(null), props.maxSymbols());
+          long start = System.nanoTime();
+          // computed afresh from the bars and the latest quote, stamped asOf: no validator
           return service.signals(symbols).flatMap(v -> ServerResponse.ok()
-              .header(HttpHeaders.CACHE_CONTROL, "public, max-age=5").bodyValue(v));
+              .header(HttpHeaders.CACHE_CONTROL, "public, max-age=5")
+              .header("Server-Timing", dev.quotegate.web.Validators.serverTiming("computed", start)).bodyValue(v));
         })
         .build();
   }

@@ -60,6 +60,7 @@ class SummaryConfiguration {
     List<String> indices = props.indices().stream().map(s -> SymbolParams.symbol("quotegate.summary.indices", s)).toList();
     return RouterFunctions.route()
         .GET("/api/v1/dashboard", r -> {
+          long start = System.nanoTime();
           List<String> watch = r.queryParam("symbols").filter(s -> !s.isBlank()).isPresent()
               ? SymbolParams.symbols("symbols", r.queryParam("symbols").get(), props.maxSymbols())
               : List.of();
@@ -95,7 +96,9 @@ class SummaryConfiguration {
             }
             Summary body = new Summary(now, status(MarketCalendar.nyse(), now), idx, mine,
                 errors.isEmpty() ? null : errors, movers.orElse(null));
-            return ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-cache").bodyValue(body);
+            // live values with their ages: revalidated every time, no validator
+            return ServerResponse.ok().header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .header("Server-Timing", dev.quotegate.web.Validators.serverTiming("computed", start)).bodyValue(body);
           });
         })
         .build();

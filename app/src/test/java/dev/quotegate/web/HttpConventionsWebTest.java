@@ -35,6 +35,9 @@ class HttpConventionsWebTest {
   /** Query strings a route needs to answer 200; routes not named here are called without one. */
   static final Map<String, String> QUERIES = Map.of(
       "/api/v1/quotes", "?symbols=AAPL,MSFT",
+      "/api/v1/news", "?symbols=AAPL,MSFT",
+      "/api/v1/signals", "?symbols=AAPL",
+      "/api/v1/dashboard", "?symbols=AAPL",
       "/api/v1/stream/quotes", "?symbols=AAPL",
       "/api/v1/search", "?q=app",
       "/api/v1/history/{symbol}", "?range=5d",
@@ -79,37 +82,60 @@ class HttpConventionsWebTest {
    * The most freshness docs/api.md (and the docs it links) documents for each value route: its
    * max-age may be anything up to this. A new GET route under /api/v1 must be added here.
    */
-  static final Map<String, Duration> DOCUMENTED_FRESHNESS = Map.of(
-      "/api/v1/quotes/{symbol}", Duration.ofSeconds(60), // ttl-market-open 5s, -closed 60s
-      "/api/v1/quotes", Duration.ofSeconds(60),
-      "/api/v1/profiles/{symbol}", Duration.ofHours(6),
-      "/api/v1/news/{symbol}", Duration.ofMinutes(5),
-      "/api/v1/search", Duration.ofMinutes(10),
-      "/api/v1/movers", Duration.ofSeconds(60), // the snapshot's least fresh quote
-      "/api/v1/sectors", Duration.ofSeconds(60),
-      "/api/v1/history/{symbol}", Duration.ofDays(1), // until validUntil, at most settled-max-age
-      "/api/v1/charts/{symbol}", Duration.ofDays(1),
-      "/api/v1/indicators/{symbol}", Duration.ofDays(1));
+  static final Map<String, Duration> DOCUMENTED_FRESHNESS = Map.ofEntries(
+      Map.entry("/api/v1/quotes/{symbol}", Duration.ofSeconds(60)), // ttl-market-open 5s, -closed 60s
+      Map.entry("/api/v1/quotes", Duration.ofSeconds(60)),
+      Map.entry("/api/v1/profiles/{symbol}", Duration.ofHours(6)),
+      Map.entry("/api/v1/news/{symbol}", Duration.ofMinutes(5)),
+      Map.entry("/api/v1/news", Duration.ofMinutes(5)),
+      Map.entry("/api/v1/search", Duration.ofMinutes(10)),
+      Map.entry("/api/v1/movers", Duration.ofSeconds(60)), // the snapshot's least fresh quote
+      Map.entry("/api/v1/sectors", Duration.ofSeconds(60)),
+      Map.entry("/api/v1/history/{symbol}", Duration.ofDays(1)), // until validUntil, at most settled-max-age
+      Map.entry("/api/v1/charts/{symbol}", Duration.ofDays(1)),
+      Map.entry("/api/v1/indicators/{symbol}", Duration.ofDays(1)));
+
+  /**
+   * Views computed afresh for each request from live values, each answer stamped with its own
+   * time (the summary's {@code asOf}, each quote's age; the signals' {@code asOf}): no validator
+   * can hold between two answers, so they carry Cache-Control and Server-Timing but no ETag
+   * (docs/api.md, conventions). Their parts have their own routes with validators.
+   */
+  static final Map<String, String> COMPUTED_VIEWS = Map.of(
+      "/api/v1/dashboard", "no-cache",
+      "/api/v1/signals", "public, max-age=5");
 
   /** Routes that are not values with freshness: streams and operators' endpoints. */
   static boolean isValueRoute(String pattern) {
-    return pattern.startsWith("/api/v1/") && !pattern.startsWith("/api/v1/stream/") && !pattern.startsWith("/api/v1/admin/");
+    return pattern.startsWith("/api/v1/") && !pattern.startsWith("/api/v1/stream/") && !pattern.startsWith("/api/v1/admin/")
+        && !COMPUTED_VIEWS.containsKey(pattern);
   }
 
   /** A bad request per value route, and the parameter its problem must name. */
-  static final Map<String, String[]> BAD_INPUT = Map.of(
-      "/api/v1/quotes/{symbol}", new String[] {"/api/v1/quotes/ABCDEFGHIJKLMNOPQ", "symbol"},
-      "/api/v1/quotes", new String[] {"/api/v1/quotes", "symbols"},
-      "/api/v1/profiles/{symbol}", new String[] {"/api/v1/profiles/ABCDEFGHIJKLMNOPQ", "symbol"},
-      "/api/v1/news/{symbol}", new String[] {"/api/v1/news/AAPL?limit=0", "limit"},
-      "/api/v1/search", new String[] {"/api/v1/search", "q"},
-      "/api/v1/movers", new String[] {"/api/v1/movers?type=best", "type"},
-      "/api/v1/sectors", new String[] {"/api/v1/sectors?view=a&view=b", "view"}, // a parameter given twice
-      "/api/v1/history/{symbol}", new String[] {"/api/v1/history/AAPL?interval=2m", "interval"},
-      "/api/v1/charts/{symbol}", new String[] {"/api/v1/charts/AAPL?periods=2W", "periods[0]"},
-      "/api/v1/indicators/{symbol}", new String[] {"/api/v1/indicators/AAPL?rsi=1", "rsi[0]"});
+  static final Map<String, String[]> BAD_INPUT = Map.ofEntries(
+      Map.entry("/api/v1/quotes/{symbol}", new String[] {"/api/v1/quotes/ABCDEFGHIJKLMNOPQ", "symbol"}),
+      Map.entry("/api/v1/quotes", new String[] {"/api/v1/quotes", "symbols"}),
+      Map.entry("/api/v1/profiles/{symbol}", new String[] {"/api/v1/profiles/ABCDEFGHIJKLMNOPQ", "symbol"}),
+      Map.entry("/api/v1/news/{symbol}", new String[] {"/api/v1/news/AAPL?limit=0", "limit"}),
+      Map.entry("/api/v1/news", new String[] {"/api/v1/news?symbols=AAPL&limit=0", "limit"}),
+      Map.entry("/api/v1/search", new String[] {"/api/v1/search", "q"}),
+      Map.entry("/api/v1/movers", new String[] {"/api/v1/movers?type=best", "type"}),
+      Map.entry("/api/v1/sectors", new String[] {"/api/v1/sectors?view=a&view=b", "view"}), // a parameter given twice
+      Map.entry("/api/v1/history/{symbol}", new String[] {"/api/v1/history/AAPL?interval=2m", "interval"}),
+      Map.entry("/api/v1/charts/{symbol}", new String[] {"/api/v1/charts/AAPL?periods=2W", "periods[0]"}),
+      Map.entry("/api/v1/indicators/{symbol}", new String[] {"/api/v1/indicators/AAPL?rsi=1", "rsi[0]"}));
 
   private static final java.util.regex.Pattern MAX_AGE = java.util.regex.Pattern.compile("public, max-age=(\\d+)");
+
+  @Test
+  void computedViewsAnswerCacheControlAndServerTiming() {
+    for (Map.Entry<String, String> view : COMPUTED_VIEWS.entrySet()) {
+      String url = view.getKey() + QUERIES.getOrDefault(view.getKey(), "");
+      EntityExchangeResult<byte[]> ok = web.get().uri(url).exchange().expectStatus().isOk().expectBody().returnResult();
+      assertThat(ok.getResponseHeaders().getCacheControl()).as("%s: Cache-Control", url).isEqualTo(view.getValue());
+      assertThat(ok.getResponseHeaders().getFirst("Server-Timing")).as("%s: Server-Timing", url).contains("total;dur=");
+    }
+  }
 
   @Test
   void everyValueRouteAnswersTheConventionsOfTheApiDoc() {

@@ -99,10 +99,6 @@ public class RedisConfiguration {
   }
 
   /** One URI per seed node, with the credentials and TLS of {@code url} when it is set. */
-  public static List<RedisURI> clusterUriList(RedisProperties props) {
-    return clusterUris(props);
-  }
-
   static List<RedisURI> clusterUris(RedisProperties props) {
     List<RedisURI> out = new ArrayList<>();
     for (String node : props.clusterNodeList()) {
