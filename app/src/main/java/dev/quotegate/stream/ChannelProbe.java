@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.NettyInbound;
 
@@ -23,10 +21,6 @@ import reactor.netty.NettyInbound;
 final class ChannelProbe {
 
   static final ChannelProbe NONE = new ChannelProbe(null);
-
-  /** One scheduler per event loop (a handful per server), shared by that loop's streams. */
-  private static final java.util.concurrent.ConcurrentMap<io.netty.channel.EventLoop, Scheduler> LOOPS =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Channel channel;
 
@@ -49,18 +43,6 @@ final class ChannelProbe {
     }
     Channel ch = channel.get();
     return ch == null ? NONE : new ChannelProbe(ch);
-  }
-
-  /**
-   * The scheduler of the channel's event loop: a stream's timers and writes run where its
-   * socket is written, so a batch goes out without a hop to another thread and the loop
-   * flushes its streams' writes together. {@code fallback} outside Netty.
-   */
-  Scheduler scheduler(Scheduler fallback) {
-    if (channel == null) {
-      return fallback;
-    }
-    return LOOPS.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
   }
 
   BooleanSupplier writable() {

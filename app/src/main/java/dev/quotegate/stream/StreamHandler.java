@@ -375,8 +375,9 @@ final class StreamHandler {
   }
 
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {
-    return new StreamSession(transport, hub::ticks, props, probe.scheduler(scheduler), clock, probe.writable(), meters,
-        resumeFrom);
+    // Timers on the shared parallel scheduler, not the channel's event loop: on the loops they
+    // were suspected of delaying what else those loops serve (docs/benchmarks.md "Streams").
+    return new StreamSession(transport, hub::ticks, props, scheduler, clock, probe.writable(), meters, resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {

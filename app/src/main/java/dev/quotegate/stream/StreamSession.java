@@ -20,10 +20,7 @@ import java.util.function.Function;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.concurrent.Queues;
 
 /**
  * One client connection's view of the feeds, whatever the transport: the symbols it follows,
@@ -48,6 +45,8 @@ import reactor.util.concurrent.Queues;
  * frames are emitted under it, so ids never go backwards.
  */
 final class StreamSession {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamSession.class);
 
   /** What the session sends. */
   sealed interface Frame permits Batch, Heartbeat {}
@@ -85,8 +84,8 @@ final class StreamSession {
   private final long maxLagMs;
   private final long lingerMs;
 
-  private final Sinks.Many<String> additions;
-  private final Map<String, Sinks.Empty<Void>> removals = new HashMap<>();
+  /** The feed subscription of each followed symbol, made once the frames are subscribed. */
+  private final Map<String, Disposable> subscriptions = new HashMap<>();
   private final Set<String> symbols = new LinkedHashSet<>();
   private final LinkedHashMap<String, QuoteTick> pending = new LinkedHashMap<>();
   private final Map<String, Long> floor = new HashMap<>();
@@ -130,31 +129,33 @@ final class StreamSession {
     this.maxLagMs = props.maxLag().toMillis();
     this.lingerMs = Math.min(intervalMs, LINGER_MS);
     this.resumeFrom = resumeFrom;
-    // At most maxSymbols additions can be outstanding (add() enforces the symbol limit).
-    this.additions = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(props.maxSymbols()).get());
   }
 
   /**
    * The frames of this connection. Subscribe once; cancelling it unsubscribes every symbol.
    */
   Flux<Frame> frames() {
-    return Flux.defer(
-        () -> {
-          Flux<Frame> out = Flux.create(this::attach);
-          Mono<Void> feed = additions.asFlux().flatMap(this::follow, props.maxSymbols() * 2).then();
-          return out.mergeWith(feed.then(Mono.empty()));
-        });
+    return Flux.create(this::attach);
   }
 
-  private Flux<QuoteTick> follow(String symbol) {
-    Sinks.Empty<Void> removed;
+  /**
+   * Subscribes to a symbol's feed with one plain subscriber (not an operator chain per
+   * symbol: with thousands of connections the chains were most of a connection's heap). The
+   * session owns these subscriptions: removing the symbol or closing the session disposes
+   * them. Feeds never fail (a failure is an error tick); an error here is logged and counted.
+   */
+  private void follow(String symbol) {
+    Disposable d = source.apply(symbol).subscribe(this::offer, e -> {
+      meters.loopError();
+      log.warn("stream feed of {} failed for a connection", symbol, e);
+    });
     synchronized (this) {
-      removed = removals.get(symbol);
+      if (done || !symbols.contains(symbol) || subscriptions.containsKey(symbol)) {
+        d.dispose(); // removed, re-added or closed meanwhile
+        return;
+      }
+      subscriptions.put(symbol, d);
     }
-    if (removed == null) {
-      return Flux.empty();
-    }
-    return source.apply(symbol).takeUntilOther(removed.asMono()).doOnNext(this::offer);
   }
 
   /**
@@ -164,7 +165,9 @@ final class StreamSession {
    */
   List<String> add(Collection<String> requested) {
     List<String> added = new ArrayList<>();
+    boolean attached;
     synchronized (this) {
+      attached = sink != null;
       if (done) {
         return added;
       }
@@ -183,7 +186,6 @@ final class StreamSession {
       }
       for (String s : added) {
         symbols.add(s);
-        removals.put(s, Sinks.empty());
         if (resumeFrom >= 0) {
           floor.put(s, resumeFrom - 1); // ties are resent: ms versions may collide
         } else {
@@ -201,8 +203,8 @@ final class StreamSession {
       }
       meters.subscribed(added.size());
     }
-    for (String s : added) {
-      additions.tryEmitNext(s); // serialized: add() is called from one thread per connection
+    if (attached) {
+      added.forEach(this::follow); // else attach() follows them
     }
     return added;
   }
@@ -210,7 +212,7 @@ final class StreamSession {
   /** Removes symbols; answers the ones that were followed. */
   List<String> remove(Collection<String> requested) {
     List<String> removed = new ArrayList<>();
-    List<Sinks.Empty<Void>> signals = new ArrayList<>();
+    List<Disposable> signals = new ArrayList<>();
     synchronized (this) {
       for (String s : requested) {
         if (symbols.remove(s)) {
@@ -218,7 +220,10 @@ final class StreamSession {
           pending.remove(s);
           floor.remove(s);
           awaiting.remove(s);
-          signals.add(removals.remove(s));
+          Disposable d = subscriptions.remove(s);
+          if (d != null) {
+            signals.add(d);
+          }
         }
       }
       meters.subscribed(-removed.size());
@@ -226,7 +231,7 @@ final class StreamSession {
         flushNow();
       }
     }
-    signals.forEach(Sinks.Empty::tryEmitEmpty);
+    signals.forEach(Disposable::dispose);
     return removed;
   }
 
@@ -236,17 +241,20 @@ final class StreamSession {
   }
 
   private void attach(FluxSink<Frame> sink) {
+    List<String> follow;
     synchronized (this) {
       this.sink = sink;
       this.lastSentAt = now();
       this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
+      follow = new ArrayList<>(symbols);
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
+    follow.forEach(this::follow);
   }
 
   private void close() {
-    List<Sinks.Empty<Void>> signals;
+    List<Disposable> signals;
     synchronized (this) {
       if (done && sink == null) {
         return;
@@ -259,10 +267,10 @@ final class StreamSession {
       meters.subscribed(-symbols.size());
       symbols.clear();
       pending.clear();
-      signals = new ArrayList<>(removals.values());
-      removals.clear();
+      signals = new ArrayList<>(subscriptions.values());
+      subscriptions.clear();
     }
-    signals.forEach(Sinks.Empty::tryEmitEmpty);
+    signals.forEach(Disposable::dispose);
   }
 
   private static void dispose(Disposable d) {

@@ -1,6 +1,8 @@
 package dev.quotegate.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotegate.testsupport.FaultMatrixRow;
 import static org.awaitility.Awaitility.await;
 
 import dev.quotegate.stream.SlowConsumerWatch.Reason;
@@ -138,6 +140,12 @@ class SlowConsumerIT {
         }
       }
       assertThat(closedByServer).as("never-reading sockets closed by the server").isEqualTo(NEVER_READING);
+      new FaultMatrixRow(NEVER_READING + " never-reading SSE clients beside " + NORMAL + " normal ones", NEVER_READING + NORMAL,
+          0, 0, 0, 0, "n/a", String.format(java.util.Locale.ROOT,
+              "all %d cut after %.0f ms unwritable on average (timeout %d ms), only those; unsent data at most %.0f KB each "
+                  + "in Netty, %.1f KB in the kernel; heap after GC %d MB before, %d MB after; normal clients kept receiving",
+              NEVER_READING, unwritableFor.mean(TimeUnit.MILLISECONDS), TIMEOUT_MS, maxUnsent / 1024 / NEVER_READING,
+              maxKernel / 1024.0 / NEVER_READING, heapBefore >> 20, heapAfter >> 20)).write("never-reading");
       System.out.printf("SlowConsumerIT: %d never-reading + %d normal SSE clients, 50 symbols, unwritable-timeout %d ms: "
               + "first channel unwritable %d ms after connecting, all %d cut %d ms after that (each after %.0f ms unwritable on average, at most %.0f ms); "
               + "max unsent in Netty %.0f KB in all (%.1f KB each), max kernel send queue %d KB in all (%.1f KB each); "

@@ -96,7 +96,13 @@ public final class StreamBenchRunner {
     List<Row> rows = new ArrayList<>();
     String started = Instant.now().toString();
     try {
+      int idleFds = fds(pid);
       for (Step s : steps) {
+        // The previous step's sockets close asynchronously: wait (up to 60 s) until they are gone.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (fds(pid) > idleFds + 200 && System.nanoTime() < until) {
+          Thread.sleep(500);
+        }
         int free = fdLimit - fds(pid) - 64;
         Step step = s;
         if (s.n() > free) {

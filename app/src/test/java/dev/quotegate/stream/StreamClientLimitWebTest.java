@@ -25,7 +25,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "quotegate.streams.max-connections=10",
       "quotegate.streams.max-connections-per-client=1"
     })
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a cold first request on a shared, loaded build machine
 class StreamClientLimitWebTest {
 
   @TestConfiguration

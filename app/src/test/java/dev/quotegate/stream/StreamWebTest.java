@@ -24,7 +24,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "quotegate.streams.max-connections=1",
       "quotegate.streams.max-symbols=3"
     })
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a cold first request on a shared, loaded build machine
 class StreamWebTest {
 
   @TestConfiguration
