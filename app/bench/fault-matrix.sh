@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECONDS_PER_ROW=${1:-15}
-ROWS=${ROWS:-FaultMatrixRun}
+ROWS=${ROWS:-FaultMatrixRun,SlowConsumerIT,RedisFreezeIT,HistoryOutageIT,IngestRestartIT}
 DOC=docs/reliability.md
 START=$(date -u +%Y-%m-%dT%H:%MZ)
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
