@@ -184,6 +184,19 @@ final class ApiDocs implements OpenApiCustomizer {
     c.addSchemas("PortfolioRequest", new ObjectSchema()
         .addProperty("holdings", new ArraySchema().items(ref("Holding")).maxItems(200))
         .required(List.of("holdings")));
+    c.addSchemas("PerformanceRequest", new ObjectSchema()
+        .description("docs/api.md, POST /api/v1/portfolio/performance")
+        .addProperty("holdings", new ArraySchema().maxItems(200).items(new ObjectSchema()
+            .addProperty("symbol", new StringSchema())
+            .addProperty("quantity", new NumberSchema().description("held from the start; 0 when left out with trades"))
+            .addProperty("trades", new ArraySchema().items(new ObjectSchema()
+                .addProperty("date", new StringSchema().format("date"))
+                .addProperty("quantity", new NumberSchema().description("positive bought, negative sold"))))))
+        .addProperty("range", new StringSchema()._enum(List.of("1mo", "3mo", "6mo", "ytd", "1y", "2y", "5y"))._default("1y"))
+        .addProperty("from", new StringSchema().format("date"))
+        .addProperty("to", new StringSchema().format("date"))
+        .addProperty("benchmark", new StringSchema()._default("SPY"))
+        .required(List.of("holdings")));
     c.addSchemas("IngestRequest", new ObjectSchema()
         .addProperty("symbols", new ArraySchema().items(new StringSchema()))
         .addProperty("interval", new StringSchema().example("1d").description("default 1d"))
@@ -289,6 +302,27 @@ final class ApiDocs implements OpenApiCustomizer {
         "Equal-weighted per sector over the movers' snapshot: advancers, decliners, average and median change %, volume, best and worst.")
         .cached("the sectors").problems(503, 504).operation("sectors", null));
 
+    put("GET /api/v1/news", () -> doc("market", "News of several symbols, merged",
+        "Each symbol's news through its cache, de-duplicated by id, newest first, paged by cursor.")
+        .query("symbols", true, new StringSchema(), SYMBOLS + "; at most quotegate.market.max-news-symbols (20)")
+        .limit(50, 10).query("cursor", false, new StringSchema(), "nextCursor of the previous page")
+        .cached("a page of articles").problems(400, 503, 504).operation("newsMerged", null));
+    put("GET /api/v1/signals", () -> doc("market", "Technical signals of a watchlist",
+        "RSI, MACD, SMA cross, Bollinger and volume signals that fired within the last bars, per symbol.")
+        .query("symbols", true, new StringSchema(), SYMBOLS + "; at most quotegate.signals.max-symbols (50)")
+        .cached("the signals per symbol").problems(400, 503, 504).operation("signals", null));
+    put("GET /api/v1/dashboard", () -> doc("market", "What a dashboard paints first",
+        "Market status, index quotes, the watchlist's quotes, movers and sectors in one call; not cacheable (no-cache).")
+        .query("symbols", false, new StringSchema(), SYMBOLS + "; the watchlist, at most 50")
+        .json("the summary", new ObjectSchema()).problems(400, 503, 504).operation("dashboardSummary", null));
+    put("POST /api/v1/portfolio/performance", () -> doc("portfolio", "Performance of holdings",
+        "Time-weighted return, volatility, Sharpe, Sortino, beta and drawdown over a range against a benchmark, "
+            + "from daily bars.")
+        .body("PerformanceRequest").json("the performance", new ObjectSchema())
+        .problems(400, 413, 415, 503, 504).operation("portfolioPerformance", null));
+    put("POST /api/v1/admin/history/ingest/{id}/resume", () -> doc("admin", "Resume a bulk history load",
+        "Goes on from where a stopped job left off.")
+        .path("id", "the job id").json("the job", new ObjectSchema()).problems(401, 404).operation("ingestResume", ADMIN));
     put("POST /api/v1/portfolio/valuation", () -> doc("portfolio", "Value holdings",
         "At current prices, totals per currency; positions without a price in unpriced. At most 200 holdings.")
         .body("PortfolioRequest").json("the valuation", new ObjectSchema())
