@@ -3,13 +3,15 @@ package dev.quotegate.market;
 import dev.quotegate.history.HistoryService;
 import dev.quotegate.quote.QuoteService;
 import dev.quotegate.web.SymbolParams;
+import dev.quotegate.web.Validators;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code GET /api/v1/signals?symbols=...}: technical signals for a watchlist. */
 @Configuration(proxyBeanMethods = false)
@@ -21,15 +23,18 @@ class SignalConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> signalRoutes(SignalService service, SignalProperties props) {
+  RouterFunction<ServerResponse> signalRoutes(SignalService service, SignalProperties props, JsonMapper json) {
     return RouterFunctions.route()
         .GET("/api/v1/signals", r -> {
           var symbols = SymbolParams.symbols("symbols", r.queryParam("symbols").orElse(null), props.maxSymbols());
           long start = System.nanoTime();
-          // computed afresh from the bars and the latest quote, stamped asOf: no validator
-          return service.signals(symbols).flatMap(v -> ServerResponse.ok()
-              .header(HttpHeaders.CACHE_CONTROL, "public, max-age=5")
-              .header("Server-Timing", dev.quotegate.web.Validators.serverTiming("computed", start)).bodyValue(v));
+          // The conventions' validators (ETag over the answer, 304, Server-Timing); 5 s: the
+          // latest quote's freshness while the market is open.
+          // latest quote's freshness while the market is open. The ETag leaves out asOf (the
+          // time of the answer).
+          return service.signals(symbols).flatMap(v -> Validators.json(r, json.writeValueAsBytes(v),
+              Validators.weakEtag(json.writeValueAsBytes(v.symbols())),
+              Validators.cacheControl(Duration.ofSeconds(5), false), Validators.serverTiming("hit", start)));
         })
         .build();
   }

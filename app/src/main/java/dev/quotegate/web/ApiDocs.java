@@ -185,17 +185,17 @@ final class ApiDocs implements OpenApiCustomizer {
         .addProperty("holdings", new ArraySchema().items(ref("Holding")).maxItems(200))
         .required(List.of("holdings")));
     c.addSchemas("PerformanceRequest", new ObjectSchema()
-        .addProperty("holdings", new ArraySchema().items(new ObjectSchema()
-            .addProperty("symbol", new StringSchema().example("AAPL"))
-            .addProperty("quantity", new NumberSchema().description("held from the start; 0 when trades are given"))
+        .description("docs/api.md, POST /api/v1/portfolio/performance")
+        .addProperty("holdings", new ArraySchema().maxItems(200).items(new ObjectSchema()
+            .addProperty("symbol", new StringSchema())
+            .addProperty("quantity", new NumberSchema().description("held from the start; 0 when left out with trades"))
             .addProperty("trades", new ArraySchema().items(new ObjectSchema()
-                .addProperty("date", new StringSchema().example("2026-03-02").description("YYYY-MM-DD"))
-                .addProperty("quantity", new NumberSchema().description("bought (positive) or sold (negative)"))))
-            .required(List.of("symbol"))).maxItems(200))
-        .addProperty("range", new StringSchema().example("1y").description("1mo, 3mo, 6mo, ytd, 1y, 2y, 5y; or from/to"))
-        .addProperty("from", new StringSchema().description("YYYY-MM-DD"))
-        .addProperty("to", new StringSchema().description("YYYY-MM-DD"))
-        .addProperty("benchmark", new StringSchema().example("SPY").description("default quotegate.portfolio.performance.benchmark"))
+                .addProperty("date", new StringSchema().format("date"))
+                .addProperty("quantity", new NumberSchema().description("positive bought, negative sold"))))))
+        .addProperty("range", new StringSchema()._enum(List.of("1mo", "3mo", "6mo", "ytd", "1y", "2y", "5y"))._default("1y"))
+        .addProperty("from", new StringSchema().format("date"))
+        .addProperty("to", new StringSchema().format("date"))
+        .addProperty("benchmark", new StringSchema()._default("SPY"))
         .required(List.of("holdings")));
     c.addSchemas("IngestRequest", new ObjectSchema()
         .addProperty("symbols", new ArraySchema().items(new StringSchema()))
@@ -302,32 +302,31 @@ final class ApiDocs implements OpenApiCustomizer {
         "Equal-weighted per sector over the movers' snapshot: advancers, decliners, average and median change %, volume, best and worst.")
         .cached("the sectors").problems(503, 504).operation("sectors", null));
 
-    put("GET /api/v1/news", () -> doc("market", "News for several symbols",
-        "Merged, de-duplicated by id (the symbols of every copy joined), newest first; cursor pages (next).")
-        .query("symbols", true, new StringSchema(), SYMBOLS + "; at most quotegate.market.max-news-symbols")
-        .query("cursor", false, new StringSchema(), "the nextCursor of the previous page")
-        .limit(50, 10).cached("the articles, per-symbol errors").problems(400, 503, 504).operation("newsForSymbols", null));
-    put("GET /api/v1/signals", () -> doc("market", "Technical signals for a watchlist",
-        "RSI overbought/oversold, MACD cross, SMA 50/200 cross, Bollinger breakout, volume spike, each with the bar it fired on "
-            + "and its value; from stored daily history and the latest quote. Computed afresh: no ETag.")
+    put("GET /api/v1/news", () -> doc("market", "News of several symbols, merged",
+        "Each symbol's news through its cache, de-duplicated by id, newest first, paged by cursor.")
+        .query("symbols", true, new StringSchema(), SYMBOLS + "; at most quotegate.market.max-news-symbols (20)")
+        .limit(50, 10).query("cursor", false, new StringSchema(), "nextCursor of the previous page")
+        .cached("a page of articles").problems(400, 503, 504).operation("newsMerged", null));
+    put("GET /api/v1/signals", () -> doc("market", "Technical signals of a watchlist",
+        "RSI, MACD, SMA cross, Bollinger and volume signals that fired within the last bars, per symbol.")
         .query("symbols", true, new StringSchema(), SYMBOLS + "; at most quotegate.signals.max-symbols (50)")
-        .json("signals per symbol", new ObjectSchema()).problems(400, 503, 504).operation("signals", null));
-    put("GET /api/v1/dashboard", () -> doc("market", "One-call summary for progressive loading",
-        "Market status (open/closed, next open and close), index quotes, the watchlist's quotes and, when a fresh market "
-            + "snapshot exists, the top movers; from cache. Live values with their ages: no-cache, no ETag.")
-        .query("symbols", false, new StringSchema(), SYMBOLS + " (the watchlist)")
+        .cached("the signals per symbol").problems(400, 503, 504).operation("signals", null));
+    put("GET /api/v1/dashboard", () -> doc("market", "What a dashboard paints first",
+        "Market status, index quotes, the watchlist's quotes, movers and sectors in one call; not cacheable (no-cache).")
+        .query("symbols", false, new StringSchema(), SYMBOLS + "; the watchlist, at most 50")
         .json("the summary", new ObjectSchema()).problems(400, 503, 504).operation("dashboardSummary", null));
+    put("POST /api/v1/portfolio/performance", () -> doc("portfolio", "Performance of holdings",
+        "Time-weighted return, volatility, Sharpe, Sortino, beta and drawdown over a range against a benchmark, "
+            + "from daily bars.")
+        .body("PerformanceRequest").json("the performance", new ObjectSchema())
+        .problems(400, 413, 415, 503, 504).operation("portfolioPerformance", null));
+    put("POST /api/v1/admin/history/ingest/{id}/resume", () -> doc("admin", "Resume a bulk history load",
+        "Goes on from where a stopped job left off.")
+        .path("id", "the job id").json("the job", new ObjectSchema()).problems(401, 404).operation("ingestResume", ADMIN));
     put("POST /api/v1/portfolio/valuation", () -> doc("portfolio", "Value holdings",
         "At current prices, totals per currency; positions without a price in unpriced. At most 200 holdings.")
         .body("PortfolioRequest").json("the valuation", new ObjectSchema())
         .problems(400, 413, 415, 503, 504).operation("portfolioValuation", null));
-
-    put("POST /api/v1/portfolio/performance", () -> doc("portfolio", "Performance against a benchmark",
-        "Holdings (optionally with dated trades), a range (1mo..5y) or from/to, a benchmark (default SPY): daily value series, "
-            + "timeWeightedReturn, benchmark and excess return, volatility, sharpe, sortino, beta, correlation, maxDrawdown "
-            + "with its dates; missing days listed, never interpolated. One history read per symbol.")
-        .body("PerformanceRequest").json("the performance", new ObjectSchema())
-        .problems(400, 413, 415, 503, 504).operation("portfolioPerformance", null));
 
     put("GET /api/v1/admin/cache", () -> doc("admin", "Cache statistics", "Hit rates and sizes by tier and kind.")
         .json("the statistics", new ObjectSchema()).problems(401, 404).operation("cacheStats", ADMIN));
@@ -342,9 +341,6 @@ final class ApiDocs implements OpenApiCustomizer {
         .json("the jobs", new ObjectSchema()).problems(401, 404).operation("ingestList", ADMIN));
     put("GET /api/v1/admin/history/ingest/{id}", () -> doc("admin", "One bulk history load", "Its progress.")
         .path("id", "the job id").json("the job", new ObjectSchema()).problems(401, 404).operation("ingestStatus", ADMIN));
-    put("POST /api/v1/admin/history/ingest/{id}/resume", () -> doc("admin", "Resume a bulk history load",
-        "An interrupted or failed job goes on with the symbols not done; a done job is a 400.")
-        .path("id", "the job id").json("the job", new ObjectSchema()).problems(400, 401, 404).operation("resumeIngest", ADMIN));
     put("DELETE /api/v1/admin/history/ingest/{id}", () -> doc("admin", "Cancel a bulk history load", "Stops it; what is stored stays.")
         .path("id", "the job id").json("the job", new ObjectSchema()).problems(401, 404).operation("ingestCancel", ADMIN));
 

@@ -25,7 +25,15 @@ public final class Validators {
    * 200 with the JSON body.
    */
   public static Mono<ServerResponse> json(ServerRequest request, byte[] body, String cacheControl, String serverTiming) {
-    String etag = weakEtag(body);
+    return json(request, body, weakEtag(body), cacheControl, serverTiming);
+  }
+
+  /**
+   * The same with the ETag given: for a body that carries the time it was answered, whose
+   * validator is computed over the rest ({@link #weakEtag} of those bytes).
+   */
+  public static Mono<ServerResponse> json(
+      ServerRequest request, byte[] body, String etag, String cacheControl, String serverTiming) {
     if (matches(request.headers().firstHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
       return ServerResponse.status(HttpStatus.NOT_MODIFIED)
           .header(HttpHeaders.ETAG, etag)
