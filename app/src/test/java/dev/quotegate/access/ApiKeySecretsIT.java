@@ -48,6 +48,12 @@ class ApiKeySecretsIT {
 
   @Autowired WebTestClient web;
 
+  @org.junit.jupiter.api.BeforeEach
+  void wholeScrapes() {
+    // a Prometheus scrape of the whole application is larger than the client's 256 KB default
+    web = web.mutate().codecs(c -> c.defaultCodecs().maxInMemorySize(16 << 20)).build();
+  }
+
   @Test
   void noKeyOrKeyHashInLogsProblemsMetricsHealthOrAdminAnswers(CapturedOutput output) {
     assertThat(ApiKeys.sha256(GOOD)).as("GOOD_SHA is the SHA-256 of GOOD").isEqualTo(GOOD_SHA);

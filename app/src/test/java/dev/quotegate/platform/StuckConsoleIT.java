@@ -40,7 +40,10 @@ class StuckConsoleIT {
     Process gateway = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toString(),
             "--server.port=" + port, "--quotegate.simulator.port=0",
             "--quotegate.history.data-dir=" + data,
-            "--logging.level.reactor.netty.http.server=DEBUG", "--quotegate.logging.async=true", "--quotegate.logging.queue-size=256"))
+            "--logging.level.reactor.netty.http.server=DEBUG", "--quotegate.logging.async=true", "--quotegate.logging.queue-size=256",
+            // one client in a tight loop: beyond the anonymous tier's 50/s (the test is not about limits)
+            "--quotegate.rate-limit.anonymous.requests-per-second=1000000",
+            "--quotegate.rate-limit.anonymous.burst=1000000"))
         .redirectErrorStream(true)
         .start(); // stdout is a pipe this test never reads
     try {
