@@ -422,10 +422,19 @@ public final class RedisConnections implements AutoCloseable {
     }
     if (closeClient) {
       // At context close, on the closing thread (never an event loop).
-      if (clusterClient != null) {
-        clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      } else {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      // Bounded: Lettuce's shutdown() waits without a limit for its connections to close, and a
+      // cluster client's close was seen never to end (a test context close hung for minutes).
+      java.util.concurrent.CompletableFuture<Void> done = clusterClient != null
+          ? clusterClient.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS)
+          : client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        log.warn("the Redis client did not shut down within 5 s; going on without waiting for it");
+      } catch (java.util.concurrent.ExecutionException e) {
+        log.warn("the Redis client's shutdown failed: {}", e.getCause().toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
