@@ -104,7 +104,10 @@ final class RouteTable {
       path = path == null ? pattern : path;
     }
 
+    // Deprecated for removal in Spring 7 but still abstract in the Visitor, so it must be
+    // implemented; no route of the gateway uses a path extension.
     @Override
+    @SuppressWarnings("removal")
     public void pathExtension(String extension) {}
 
     @Override
