@@ -57,7 +57,10 @@ public final class StreamBenchServer {
         "--quotegate.providers.sim.base-url=" + sim.baseUrl(),
         "--quotegate.quotes.ttl-market-open=1s", "--quotegate.quotes.ttl-market-closed=1s",
         "--quotegate.streams.max-connections=30000",
-        "--quotegate.streams.max-connections-per-client=30000");
+        "--quotegate.streams.max-connections-per-client=30000",
+        // every client connection comes from 127.0.0.1: one anonymous client to the rate limiter
+        "--quotegate.rate-limit.anonymous.requests-per-second=1000000",
+        "--quotegate.rate-limit.anonymous.burst=1000000", "--quotegate.rate-limit.anonymous.max-streams=1000000");
     int port = Integer.parseInt(gateway.getEnvironment().getRequiredProperty("local.server.port"));
     Peer peer = new Peer(sim, symbols, peerPort);
     System.out.println("READY gateway=" + port + " peer=" + peer.server.port() + " pid=" + ProcessHandle.current().pid()
