@@ -65,8 +65,9 @@ class LogQueueTest {
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(caller.isAlive()).as("the logging thread returned although the console is stuck").isFalse();
     assertThat(tookMs).isLessThan(10_000);
-    // 64 queued, at most one being written; the rest dropped and counted
-    assertThat(queue.dropped()).isGreaterThanOrEqualTo(10_000 - 64 - 1);
+    // Logback's worker drains the whole queue into a batch of its own before writing it: at
+    // most 64 in that batch (one of them stuck being written) and 64 queued; the rest dropped
+    assertThat(queue.dropped()).isGreaterThanOrEqualTo(10_000 - 2 * 64);
     assertThat(registry.get("quotegate.logging.dropped").counter().count()).isEqualTo(queue.dropped());
     assertThat(registry.get("quotegate.logging.queue.max").gauge().value()).isEqualTo(64);
     assertThat(registry.get("quotegate.logging.queue").gauge().value()).isGreaterThan(0);
