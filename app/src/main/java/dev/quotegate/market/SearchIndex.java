@@ -155,7 +155,7 @@ public final class SearchIndex implements AutoCloseable {
           log.warn("search index rebuild failed: {}", e.toString());
           return Mono.empty();
         }))
-        .subscribe();
+        .subscribe(null, e -> log.error("search index: the rebuild loop ended", e));
   }
 
   /** Listings in the published index. */

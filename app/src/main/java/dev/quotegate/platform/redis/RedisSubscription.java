@@ -129,7 +129,7 @@ public final class RedisSubscription<V> implements AutoCloseable {
                                 log.debug("redis {} subscription: re-subscribing failed: {}", name, e.toString());
                                 return Mono.empty();
                               }))
-              .subscribe();
+              .subscribe(null, e -> log.error("redis {} subscription: the re-subscribe loop ended", name, e));
     }
   }
 
