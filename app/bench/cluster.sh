@@ -157,7 +157,7 @@ for i in 1 2 3; do
     --quotegate.quotes.ttl-market-open="${TTL}s" --quotegate.quotes.ttl-market-closed="${TTL}s" \
     --quotegate.cache.kinds.quote.grace="$QUOTE_GRACE" \
     --quotegate.rate-limit.anonymous.requests-per-second=1000000 --quotegate.rate-limit.anonymous.burst=1000000 \
-    --quotegate.rate-limit.anonymous.max-streams=1000000 \
+    --quotegate.rate-limit.anonymous.max-streams=1000000 --quotegate.streams.max-connections-per-client=1000000 \
     --quotegate.streams.redis.lease-ttl="$STREAM_LEASE_TTL" \
     --logging.level.root=WARN \
     >"$OUT/gateway-$i.log" 2>&1 &
@@ -255,13 +255,13 @@ prom() { # LABEL: the gateways' lease, Redis-command and stream-poll meters now 
   for gp in "${GW_PORTS[@]}"; do
     i=$((i + 1))
     curl -s --max-time 5 "http://127.0.0.1:$gp/actuator/prometheus" 2>/dev/null \
-      | grep -E '^quotegate_(cache_lease_total|redis_commands_seconds_count|stream_symbols_polled|stream_clients) ' \
+      | grep -E '^quotegate_(cache_lease_total|redis_commands_seconds_count|stream_symbols_polled|stream_clients)[ {]' \
       >"$OUT/prom/$1-gw$i.txt" || true
   done
 }
 polled() { # PORT: symbols that gateway polls (holds the stream poll lease of); -1 when it does not answer
   curl -s --max-time 2 "http://127.0.0.1:$1/actuator/prometheus" 2>/dev/null \
-    | awk '/^quotegate_stream_symbols_polled /{printf "%d", $2; found=1} END {if (!found) printf "-1"}'
+    | awk '/^quotegate_stream_symbols_polled[ {]/ {printf "%d", $NF; found=1} END {if (!found) printf "-1"}'
 }
 stats_at() { # label: simulator stats now, with a timestamp
   echo "$1.at=$(date +%s.%N)" >>"$EVENTS"

@@ -87,8 +87,17 @@ public final class ClusterStreamWatch {
         Subscriber s = new Subscriber(i + 1, k);
         subs.add(s);
         boolean[] first = {true};
-        all.add(SseClient.connect(http, bases.get(i) + path, null)
-            .map(java.util.Map.Entry::getValue)
+        all.add(http.headers(h -> h.set("Accept", "text/event-stream"))
+            .get()
+            .uri(bases.get(i) + path)
+            .response((res, body) -> {
+              if (res.status().code() != 200) {
+                end(s, "status:" + res.status().code());
+                return body.then(reactor.core.publisher.Mono.<SseClient.Event>empty());
+              }
+              SseClient.Parser parser = new SseClient.Parser();
+              return body.asString().concatMapIterable(parser::feed);
+            })
             .filter(SseClient.Event::isQuote)
             .subscribe(
                 e -> {
