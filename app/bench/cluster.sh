@@ -467,29 +467,41 @@ if w and os.path.exists(wf) and "gateway-kill.killMs" in ev:
     surv = [sb for sb in subs if sb["instance"] != victim]
     dead = [sb for sb in subs if sb["instance"] == victim]
     lost = [sb for sb in surv if sb["ended"] != -1]
-    first_after, gaps, before_q, after_q, base_gap = [], [], [], [], []
+    first_after, after_gap, before_gap, before_q, after_q = [], [], [], [], []
     pre_a, pre_b = ready + 3000, kill
     post_a = takeover + 3000; post_b = end_t
+    span = end_t - kill; lo = max(ready, kill - span)
     for sb in surv:
         ts_ = [t for t, _ in sb["events"]]
         nxt = [t for t in ts_ if t > kill]
         prev = [t for t in ts_ if t <= kill]
         if nxt: first_after.append(nxt[0] - kill)
-        if nxt and prev: gaps.append(nxt[0] - prev[-1])
-        pre = [t for t in ts_ if pre_a <= t < pre_b]
-        base_gap += [y - x for x, y in zip(pre, pre[1:])]
+        # the longest silence from the last quote before the kill to the end, and in as long a
+        # window before the kill (ticks come in bursts, one per quote TTL: that is the baseline)
+        win = prev[-1:] + nxt
+        after_gap.append(max([y - x for x, y in zip(win, win[1:])] + [0]))
+        bw = [t for t in ts_ if lo <= t <= kill]
+        before_gap.append(max([y - x for x, y in zip(bw, bw[1:])] + [0]))
         if pre_b > pre_a: before_q.append(sum(n for t, n in sb["events"] if pre_a <= t < pre_b) / ((pre_b - pre_a) / 1000))
         if post_b > post_a: after_q.append(sum(n for t, n in sb["events"] if post_a <= t < post_b) / ((post_b - post_a) / 1000))
+    buckets = []
+    for k in range(-5, 16):
+        a_, b_ = kill + k * 1000, kill + (k + 1) * 1000
+        q = sum(n for sb in surv for t, n in sb["events"] if a_ <= t < b_)
+        buckets.append(f"{k:+d}s {q / max(1, len(surv)):.1f}")
     med = lambda xs: pct(xs, 50)
+    pk = ev.get("gateway-kill.polledAtKill", "").split()
     L.append(f"- gateway-kill streams: {len(subs)} SSE subscribers ({len(surv)} on the survivors, {len(dead)} on the victim, "
-             f"gateway {victim}, which polled {ev.get('gateway-kill.polledAtKill', '?').split()[victim - 1] if ev.get('gateway-kill.polledAtKill') else '?'} "
-             f"of the {len(ev.get('gateway-kill.streamSymbols', '').split(','))} stream symbols; polled per gateway at the kill: {ev.get('gateway-kill.polledAtKill', '?').strip()}). "
-             f"Takeover by the survivors' meters (every symbol polled again, `quotegate.stream.symbols.polled`) {takeover - kill} ms after the kill "
+             f"gateway {victim}, which polled {pk[victim - 1] if len(pk) >= victim else '?'} "
+             f"of the {len(ev.get('gateway-kill.streamSymbols', '').split(','))} stream symbols; polled per gateway at the kill: {' '.join(pk)}). "
+             f"Takeover by the survivors' meters (every symbol polled again, `quotegate.stream.symbols.polled`, read every 0.1 s) {takeover - kill} ms after the kill "
              f"(polled after: {ev.get('gateway-kill.polledAfter', '?').strip()}). "
-             f"Survivors' next quote event after the kill: p50 {med(first_after):.0f} ms, p95 {pct(first_after, 95):.0f} ms, max {max(first_after) if first_after else float('nan'):.0f} ms "
-             f"({len(first_after)} of {len(surv)} got one); longest silence across the kill p50 {med(gaps):.0f} ms, max {max(gaps) if gaps else float('nan'):.0f} ms "
-             f"(between two quote events before the kill: p50 {med(base_gap):.0f} ms, p99 {pct(base_gap, 99):.0f} ms). "
-             f"Quotes per second per survivor subscriber: {med(before_q):.2f} before the kill (p50), {med(after_q):.2f} from 3 s after the takeover to the end. "
+             f"Survivors' first quote event after the kill: p50 {med(first_after):.0f} ms, max {max(first_after) if first_after else float('nan'):.0f} ms "
+             f"({len(first_after)} of {len(surv)} got one; may be a tick in flight from the victim). "
+             f"Longest silence per survivor subscriber from the kill to the end: p50 {med(after_gap):.0f} ms, max {max(after_gap):.0f} ms; "
+             f"in the {(kill - lo) / 1000:.0f} s before the kill: p50 {med(before_gap):.0f} ms, max {max(before_gap):.0f} ms. "
+             f"Quotes per second per survivor subscriber: {med(before_q):.2f} before the kill (p50), {med(after_q):.2f} from 3 s after the takeover to the end; "
+             f"per second around the kill (0 = the second of the kill): {', '.join(buckets)}. "
              f"Survivor streams ended: {len(lost)}" + (f" ({sorted(set(sb['reason'] for sb in lost))})" if lost else "")
              + f"; victim streams ended: {sum(1 for sb in dead if sb['ended'] != -1)} of {len(dead)}.")
 def ts(line):

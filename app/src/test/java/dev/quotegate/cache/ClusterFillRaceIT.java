@@ -78,9 +78,12 @@ class ClusterFillRaceIT {
     public void close() throws Exception {
       caches.stop();
       redis.close();
-      // Closed before the client's shutdown closes what is left (it warns of any closed twice).
-      await().atMost(TIMEOUT).until(() -> !redis.isConnected() && !caches.fillsListening());
-      client.shutdown();
+      // Bounded, as RedisConnections.close does: a cluster client's shutdown was seen never to end.
+      try {
+        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.out.println("the cluster client did not shut down within 5 s; going on");
+      }
     }
   }
 
