@@ -169,6 +169,21 @@ final class StreamHandler {
     if (!(frame instanceof Batch batch)) {
       return buffers.wrap(HEARTBEAT);
     }
+    int quotes = 0;
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes++;
+      }
+    }
+    meters.sent(Transport.SSE, quotes, batch.ticks().size() - quotes);
+    TickBatch shared = batch.shared();
+    // One encoding for every connection that gets the same round's ticks under the same id.
+    byte[] event = shared == null ? sseEvent(batch) : shared.encoded(Transport.SSE, batch.id(), () -> sseEvent(batch), meters);
+    return buffers.wrap(event);
+  }
+
+  /** The SSE event(s) of a batch: quotes, and the per-symbol errors as their own event. */
+  byte[] sseEvent(Batch batch) {
     Instant now = clock.instant();
     List<QuoteJson.Item> quotes = new ArrayList<>(batch.ticks().size());
     List<SymbolError> errors = new ArrayList<>();
@@ -179,7 +194,6 @@ final class StreamHandler {
         errors.add(errorOf(t));
       }
     }
-    meters.sent(Transport.SSE, quotes.size(), errors.size());
     // Quotes through QuoteJson: every subscriber's event reuses the one encoding of each
     // fetched quote; only ageMs and stale are written per event.
     StringBuilder sb = new StringBuilder(128);
@@ -188,7 +202,7 @@ final class StreamHandler {
           .append(json.writeValueAsString(errors)).append("\n\n");
     }
     if (quotes.isEmpty()) {
-      return utf8(buffers, sb.toString());
+      return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
     sb.append("id: ").append(batch.id()).append("\nevent: quote\ndata: ");
     byte[] prefix = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -197,7 +211,7 @@ final class StreamHandler {
     System.arraycopy(data, 0, event, prefix.length, data.length);
     event[event.length - 2] = '\n';
     event[event.length - 1] = '\n';
-    return buffers.wrap(event);
+    return event;
   }
 
   private static DataBuffer utf8(DataBufferFactory buffers, String s) {
@@ -315,7 +329,18 @@ final class StreamHandler {
       meters.heartbeat(Transport.WEBSOCKET);
       return ws.pingMessage(f -> f.wrap(new byte[] {'h', 'b'}));
     }
-    return new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(wsQuotes(batch, clock.instant())));
+    int quotes = 0;
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes++;
+      }
+    }
+    meters.sent(Transport.WEBSOCKET, quotes, batch.ticks().size() - quotes);
+    TickBatch shared = batch.shared();
+    byte[] bytes = shared == null
+        ? wsQuotes(batch, clock.instant())
+        : shared.encoded(Transport.WEBSOCKET, batch.id(), () -> wsQuotes(batch, clock.instant()), meters);
+    return new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(bytes));
   }
 
   /** The WebSocket message of a batch. */
@@ -329,7 +354,6 @@ final class StreamHandler {
         errors.add(errorOf(t));
       }
     }
-    meters.sent(Transport.WEBSOCKET, quotes.size(), errors.size());
     // Exactly Jackson's encoding of WsQuotes (StreamHandlerTest checks it), with the quotes
     // through QuoteJson like SSE: each fetched quote encoded once for every subscriber.
     StringBuilder head = new StringBuilder(64).append("{\"type\":\"quote\",\"id\":\"").append(batch.id())
@@ -377,7 +401,7 @@ final class StreamHandler {
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {
     // Timers on the shared parallel scheduler, not the channel's event loop: on the loops they
     // were suspected of delaying what else those loops serve (docs/benchmarks.md "Streams").
-    return new StreamSession(transport, hub::ticks, props, scheduler, clock, probe.writable(), meters, resumeFrom);
+    return new StreamSession(transport, hub::follow, props, scheduler, clock, probe.writable(), meters, resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {

@@ -44,7 +44,7 @@ import reactor.core.scheduler.Scheduler;
  * feed threads, demand and timers from others; state is guarded by this object's monitor and
  * frames are emitted under it, so ids never go backwards.
  */
-final class StreamSession {
+final class StreamSession implements TickListener {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamSession.class);
 
@@ -55,7 +55,24 @@ final class StreamSession {
    * Ticks to send: quotes and per-symbol errors. {@code id} is the highest version sent so
    * far (the SSE event id); {@code snapshot} marks the batch answering a subscription.
    */
-  record Batch(long id, boolean snapshot, List<QuoteTick> ticks) implements Frame {}
+  record Batch(long id, boolean snapshot, List<QuoteTick> ticks, TickBatch shared) implements Frame {
+    Batch(long id, boolean snapshot, List<QuoteTick> ticks) {
+      this(id, snapshot, ticks, null);
+    }
+  }
+
+  /**
+   * Where a session's ticks come from: the hub ({@link QuoteStreamHub#follow}), or in tests
+   * any {@code Flux} per symbol ({@link #of}).
+   */
+  interface Source {
+    /** Starts delivering {@code symbol}'s ticks to {@code listener}; dispose to stop. */
+    Disposable follow(String symbol, TickListener listener);
+
+    static Source of(Function<String, Flux<QuoteTick>> feeds) {
+      return (symbol, listener) -> feeds.apply(symbol).subscribe(listener::offer);
+    }
+  }
 
   /** Nothing was sent for a while: keep the connection (and proxies) alive. */
   record Heartbeat() implements Frame {}
@@ -73,7 +90,7 @@ final class StreamSession {
   }
 
   private final Transport transport;
-  private final Function<String, Flux<QuoteTick>> source;
+  private final Source source;
   private final StreamProperties props;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -102,6 +119,8 @@ final class StreamSession {
   private Disposable flushTask;
   private Disposable snapshotTask;
   private Disposable heartbeatTask;
+  /** The round being delivered, while a flush from {@link #deliver} may send its encoding. */
+  private TickBatch shareable;
 
   /**
    * @param resumeFrom the client's Last-Event-ID (a version), or -1: with one, a symbol's
@@ -110,7 +129,7 @@ final class StreamSession {
    */
   StreamSession(
       Transport transport,
-      Function<String, Flux<QuoteTick>> source,
+      Source source,
       StreamProperties props,
       Scheduler scheduler,
       Clock clock,
@@ -145,10 +164,14 @@ final class StreamSession {
    * them. Feeds never fail (a failure is an error tick); an error here is logged and counted.
    */
   private void follow(String symbol) {
-    Disposable d = source.apply(symbol).subscribe(this::offer, e -> {
+    Disposable d;
+    try {
+      d = source.follow(symbol, this);
+    } catch (RuntimeException e) {
       meters.loopError();
       log.warn("stream feed of {} failed for a connection", symbol, e);
-    });
+      return;
+    }
     synchronized (this) {
       if (done || !symbols.contains(symbol) || subscriptions.containsKey(symbol)) {
         d.dispose(); // removed, re-added or closed meanwhile
@@ -284,35 +307,104 @@ final class StreamSession {
   }
 
   /** A tick of a followed symbol: kept as the latest of its symbol until the next batch. */
-  void offer(QuoteTick tick) {
+  @Override
+  public void offer(QuoteTick tick) {
     synchronized (this) {
-      String symbol = tick.symbol();
-      if (done || !symbols.contains(symbol)) {
+      if (!accept(tick)) {
         return;
       }
-      Long sent = floor.get(symbol);
-      if (sent != null && tick.version() <= sent) {
-        return; // already sent (or older than what the client resumed from)
-      }
-      QuoteTick prev = pending.get(symbol);
-      if (prev != null) {
-        if (prev.version() >= tick.version()) {
-          return;
-        }
-        meters.conflated();
-      }
-      pending.put(symbol, tick);
       if (snapshotPending) {
-        awaiting.remove(symbol);
-        if (snapshotLate) {
-          lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
-          scheduleFlush();
-        } else if (awaiting.isEmpty()) {
-          flushNow();
-        }
+        snapshotProgress();
         return;
       }
       scheduleFlush();
+    }
+  }
+
+  /**
+   * A poll round's ticks of the followed symbols, all at once: sent as one batch now when the
+   * conflation interval allows (no linger: nothing else of the round is coming), with the
+   * round's shared encoding when the batch is exactly the round's ticks.
+   */
+  @Override
+  public void deliver(TickBatch round) {
+    synchronized (this) {
+      boolean any = false;
+      for (int i = 0; i < round.size(); i++) {
+        any |= accept(round.get(i));
+      }
+      if (!any) {
+        return;
+      }
+      if (snapshotPending) {
+        snapshotProgress();
+        return;
+      }
+      if (now() < lastBatchAt + intervalMs) {
+        scheduleFlush();
+        return;
+      }
+      dispose(flushTask);
+      flushTask = null;
+      shareable = isPending(round) ? round : null;
+      try {
+        flushNow();
+      } finally {
+        shareable = null;
+      }
+    }
+  }
+
+  @Override
+  public void completed() {
+    // The hub is stopping: its shutdown signal ends the frames.
+  }
+
+  /** Whether the pending ticks are exactly {@code round}'s. Under the lock. */
+  private boolean isPending(TickBatch round) {
+    if (pending.size() != round.size()) {
+      return false;
+    }
+    for (int i = 0; i < round.size(); i++) {
+      QuoteTick t = round.get(i);
+      if (pending.get(t.symbol()) != t) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Keeps {@code tick} as its symbol's pending value if it is new to this client. Under the lock. */
+  private boolean accept(QuoteTick tick) {
+    String symbol = tick.symbol();
+    if (done || !symbols.contains(symbol)) {
+      return false;
+    }
+    Long sent = floor.get(symbol);
+    if (sent != null && tick.version() <= sent) {
+      return false; // already sent (or older than what the client resumed from)
+    }
+    QuoteTick prev = pending.get(symbol);
+    if (prev != null) {
+      if (prev.version() >= tick.version()) {
+        return false;
+      }
+      meters.conflated();
+    }
+    pending.put(symbol, tick);
+    if (snapshotPending) {
+      awaiting.remove(symbol);
+    }
+    return true;
+  }
+
+  /** A value arrived while the snapshot is pending: send it once complete. Under the lock. */
+  private void snapshotProgress() {
+    if (snapshotLate) {
+      lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
+      scheduleFlush();
+    } else if (awaiting.isEmpty()) {
+      flushNow();
     }
   }
 
@@ -386,7 +478,8 @@ final class StreamSession {
       }
       return;
     }
-    List<QuoteTick> ticks = new ArrayList<>(pending.values());
+    TickBatch shared = shareable;
+    List<QuoteTick> ticks = shared != null ? shared.ticks() : new ArrayList<>(pending.values());
     pending.clear();
     // Ids grow strictly (a batch of only older symbols still gets a new id).
     long id = lastId + 1;
@@ -412,7 +505,7 @@ final class StreamSession {
         meters.latency(transport, TimeUnit.MILLISECONDS.toNanos(wall - t.tickAt().toEpochMilli()));
       }
     }
-    sink.next(new Batch(id, snapshot, ticks));
+    sink.next(new Batch(id, snapshot, ticks, snapshot ? null : shared));
   }
 
   /** One timer per connection: fires when the heartbeat is due, re-arms for the next one. */
