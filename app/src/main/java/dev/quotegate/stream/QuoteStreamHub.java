@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -108,7 +109,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
           new QuoteTick.Error(503, "overloaded", Problems.detail(e))));
       return Disposables.disposed();
     }
-    Follower f = new Follower(feed, listener);
+    Follower f = new Follower(this, feed, listener);
     // Live first, then the latest: a tick between the two is either delivered live or is the
     // latest; duplicates are dropped by version downstream.
     feed.followers.add(f);
@@ -231,27 +232,32 @@ public final class QuoteStreamHub implements SmartLifecycle {
   }
 
   /** One listener's hold on one feed; disposing it lets the feed go (once). */
-  private final class Follower implements Disposable {
+  private static final class Follower implements Disposable {
+    private static final AtomicIntegerFieldUpdater<Follower> DISPOSED =
+        AtomicIntegerFieldUpdater.newUpdater(Follower.class, "disposed");
+
+    final QuoteStreamHub hub;
     final Feed feed;
     final TickListener listener;
-    final AtomicBoolean disposed = new AtomicBoolean();
+    volatile int disposed; // a field, not an AtomicBoolean: one of these per connection and symbol
 
-    Follower(Feed feed, TickListener listener) {
+    Follower(QuoteStreamHub hub, Feed feed, TickListener listener) {
+      this.hub = hub;
       this.feed = feed;
       this.listener = listener;
     }
 
     @Override
     public void dispose() {
-      if (disposed.compareAndSet(false, true)) {
+      if (DISPOSED.compareAndSet(this, 0, 1)) {
         feed.followers.remove(this);
-        release(feed);
+        hub.release(feed);
       }
     }
 
     @Override
     public boolean isDisposed() {
-      return disposed.get();
+      return disposed != 0;
     }
   }
 

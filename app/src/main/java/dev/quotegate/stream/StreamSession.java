@@ -6,14 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -101,12 +96,25 @@ final class StreamSession implements TickListener {
   private final long maxLagMs;
   private final long lingerMs;
 
-  /** The feed subscription of each followed symbol, made once the frames are subscribed. */
-  private final Map<String, Disposable> subscriptions = new HashMap<>();
-  private final Set<String> symbols = new LinkedHashSet<>();
-  private final LinkedHashMap<String, QuoteTick> pending = new LinkedHashMap<>();
-  private final Map<String, Long> floor = new HashMap<>();
-  private final Set<String> awaiting = new HashSet<>();
+  /**
+   * One followed symbol's state (one object per symbol, not a map per concern: with thousands
+   * of connections the per-connection maps were a large part of a connection's heap).
+   */
+  private static final class Slot {
+    /** The feed subscription, made once the frames are subscribed. */
+    Disposable follower;
+    /** The latest tick not sent yet. */
+    QuoteTick pending;
+    /** The highest version sent (or the resume point): older ticks are dropped. */
+    long floor = Long.MIN_VALUE;
+    /** The pending snapshot waits for this symbol's first value. */
+    boolean awaiting;
+  }
+
+  /** The followed symbols in subscription order. */
+  private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>();
+  private int pendingCount;
+  private int awaitingCount;
   private long resumeFrom;
   private FluxSink<Frame> sink;
   private boolean snapshotPending;
@@ -154,7 +162,8 @@ final class StreamSession implements TickListener {
    * The frames of this connection. Subscribe once; cancelling it unsubscribes every symbol.
    */
   Flux<Frame> frames() {
-    return Flux.create(this::attach);
+    // IGNORE: no queue per connection; the session emits only against downstream demand.
+    return Flux.create(this::attach, FluxSink.OverflowStrategy.IGNORE);
   }
 
   /**
@@ -173,11 +182,12 @@ final class StreamSession implements TickListener {
       return;
     }
     synchronized (this) {
-      if (done || !symbols.contains(symbol) || subscriptions.containsKey(symbol)) {
+      Slot slot = slots.get(symbol);
+      if (done || slot == null || slot.follower != null) {
         d.dispose(); // removed, re-added or closed meanwhile
         return;
       }
-      subscriptions.put(symbol, d);
+      slot.follower = d;
     }
   }
 
@@ -195,28 +205,31 @@ final class StreamSession implements TickListener {
         return added;
       }
       for (String s : requested) {
-        if (!symbols.contains(s)) {
+        if (!slots.containsKey(s)) {
           added.add(s);
         }
       }
-      if (symbols.size() + added.size() > props.maxSymbols()) {
+      if (slots.size() + added.size() > props.maxSymbols()) {
         throw new GatewayException.InvalidRequest("symbols",
-            "at most " + props.maxSymbols() + " symbols per connection; " + symbols.size()
+            "at most " + props.maxSymbols() + " symbols per connection; " + slots.size()
                 + " followed, " + added.size() + " more asked");
       }
       if (added.isEmpty()) {
         return added;
       }
       for (String s : added) {
-        symbols.add(s);
+        Slot slot = new Slot();
+        // One String per symbol for all connections, not one per request's parse.
+        slots.put(s.intern(), slot);
         if (resumeFrom >= 0) {
-          floor.put(s, resumeFrom - 1); // ties are resent: ms versions may collide
+          slot.floor = resumeFrom - 1; // ties are resent: ms versions may collide
         } else {
-          awaiting.add(s);
+          slot.awaiting = true;
+          awaitingCount++;
         }
       }
       resumeFrom = -1; // a resume applies to the first subscription only
-      if (!awaiting.isEmpty()) {
+      if (awaitingCount > 0) {
         snapshotPending = true;
         snapshotLate = false;
         if (snapshotTask != null) {
@@ -238,19 +251,22 @@ final class StreamSession implements TickListener {
     List<Disposable> signals = new ArrayList<>();
     synchronized (this) {
       for (String s : requested) {
-        if (symbols.remove(s)) {
+        Slot slot = slots.remove(s);
+        if (slot != null) {
           removed.add(s);
-          pending.remove(s);
-          floor.remove(s);
-          awaiting.remove(s);
-          Disposable d = subscriptions.remove(s);
-          if (d != null) {
-            signals.add(d);
+          if (slot.pending != null) {
+            pendingCount--;
+          }
+          if (slot.awaiting) {
+            awaitingCount--;
+          }
+          if (slot.follower != null) {
+            signals.add(slot.follower);
           }
         }
       }
       meters.subscribed(-removed.size());
-      if (snapshotPending && awaiting.isEmpty()) {
+      if (snapshotPending && awaitingCount == 0) {
         flushNow();
       }
     }
@@ -260,7 +276,7 @@ final class StreamSession implements TickListener {
 
   /** The symbols followed now, in subscription order. */
   synchronized List<String> symbols() {
-    return List.copyOf(symbols);
+    return List.copyOf(slots.keySet());
   }
 
   private void attach(FluxSink<Frame> sink) {
@@ -269,7 +285,7 @@ final class StreamSession implements TickListener {
       this.sink = sink;
       this.lastSentAt = now();
       this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
-      follow = new ArrayList<>(symbols);
+      follow = new ArrayList<>(slots.keySet());
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
@@ -287,11 +303,16 @@ final class StreamSession implements TickListener {
       dispose(flushTask);
       dispose(snapshotTask);
       dispose(heartbeatTask);
-      meters.subscribed(-symbols.size());
-      symbols.clear();
-      pending.clear();
-      signals = new ArrayList<>(subscriptions.values());
-      subscriptions.clear();
+      meters.subscribed(-slots.size());
+      signals = new ArrayList<>(slots.size());
+      for (Slot slot : slots.values()) {
+        if (slot.follower != null) {
+          signals.add(slot.follower);
+        }
+      }
+      slots.clear();
+      pendingCount = 0;
+      awaitingCount = 0;
     }
     signals.forEach(Disposable::dispose);
   }
@@ -362,12 +383,13 @@ final class StreamSession implements TickListener {
 
   /** Whether the pending ticks are exactly {@code round}'s. Under the lock. */
   private boolean isPending(TickBatch round) {
-    if (pending.size() != round.size()) {
+    if (pendingCount != round.size()) {
       return false;
     }
     for (int i = 0; i < round.size(); i++) {
       QuoteTick t = round.get(i);
-      if (pending.get(t.symbol()) != t) {
+      Slot slot = slots.get(t.symbol());
+      if (slot == null || slot.pending != t) {
         return false;
       }
     }
@@ -376,24 +398,23 @@ final class StreamSession implements TickListener {
 
   /** Keeps {@code tick} as its symbol's pending value if it is new to this client. Under the lock. */
   private boolean accept(QuoteTick tick) {
-    String symbol = tick.symbol();
-    if (done || !symbols.contains(symbol)) {
-      return false;
+    Slot slot = done ? null : slots.get(tick.symbol());
+    if (slot == null || tick.version() <= slot.floor) {
+      return false; // not followed, already sent or older than what the client resumed from
     }
-    Long sent = floor.get(symbol);
-    if (sent != null && tick.version() <= sent) {
-      return false; // already sent (or older than what the client resumed from)
-    }
-    QuoteTick prev = pending.get(symbol);
+    QuoteTick prev = slot.pending;
     if (prev != null) {
       if (prev.version() >= tick.version()) {
         return false;
       }
       meters.conflated();
+    } else {
+      pendingCount++;
     }
-    pending.put(symbol, tick);
-    if (snapshotPending) {
-      awaiting.remove(symbol);
+    slot.pending = tick;
+    if (slot.awaiting) {
+      slot.awaiting = false;
+      awaitingCount--;
     }
     return true;
   }
@@ -403,7 +424,7 @@ final class StreamSession implements TickListener {
     if (snapshotLate) {
       lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
       scheduleFlush();
-    } else if (awaiting.isEmpty()) {
+    } else if (awaitingCount == 0) {
       flushNow();
     }
   }
@@ -425,14 +446,23 @@ final class StreamSession implements TickListener {
     }
   }
 
+  private void clearAwaiting() {
+    if (awaitingCount > 0) {
+      for (Slot slot : slots.values()) {
+        slot.awaiting = false;
+      }
+      awaitingCount = 0;
+    }
+  }
+
   private void snapshotTimeout() {
     synchronized (this) {
       snapshotTask = null;
       if (!snapshotPending || done) {
         return;
       }
-      awaiting.clear();
-      if (!pending.isEmpty()) {
+      clearAwaiting();
+      if (pendingCount > 0) {
         flushNow();
       } else {
         // Nothing yet (a slow first upstream call): the first value opens a short
@@ -445,10 +475,10 @@ final class StreamSession implements TickListener {
   /** Demand came back: send what waits. */
   private void retry() {
     synchronized (this) {
-      if (done || pending.isEmpty()) {
+      if (done || pendingCount == 0) {
         return;
       }
-      boolean snapshotReady = snapshotPending && awaiting.isEmpty();
+      boolean snapshotReady = snapshotPending && awaitingCount == 0;
       if (snapshotPending && !snapshotReady) {
         return;
       }
@@ -467,7 +497,7 @@ final class StreamSession implements TickListener {
 
   /** Sends the pending ticks if the transport can take them; else marks the client behind. */
   private void flushNow() {
-    if (done || pending.isEmpty()) {
+    if (done || pendingCount == 0) {
       return;
     }
     long now = now();
@@ -479,19 +509,26 @@ final class StreamSession implements TickListener {
       return;
     }
     TickBatch shared = shareable;
-    List<QuoteTick> ticks = shared != null ? shared.ticks() : new ArrayList<>(pending.values());
-    pending.clear();
+    List<QuoteTick> ticks = shared != null ? shared.ticks() : new ArrayList<>(pendingCount);
     // Ids grow strictly (a batch of only older symbols still gets a new id).
     long id = lastId + 1;
-    for (QuoteTick t : ticks) {
-      floor.put(t.symbol(), t.version());
-      id = Math.max(id, t.version());
+    for (Slot slot : slots.values()) {
+      QuoteTick t = slot.pending;
+      if (t != null) {
+        if (shared == null) {
+          ticks.add(t);
+        }
+        slot.floor = t.version();
+        slot.pending = null;
+        id = Math.max(id, t.version());
+      }
     }
+    pendingCount = 0;
     lastId = id;
     boolean snapshot = snapshotPending;
     snapshotPending = false;
     snapshotLate = false;
-    awaiting.clear();
+    clearAwaiting();
     if (snapshotTask != null) {
       snapshotTask.dispose();
       snapshotTask = null;
@@ -521,7 +558,7 @@ final class StreamSession implements TickListener {
         next = due - now;
       } else if (canSend()) {
         lastSentAt = now;
-        if (pending.isEmpty()) {
+        if (pendingCount == 0) {
           behindSince = -1;
         }
         meters.heartbeat(transport);
