@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -71,6 +69,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
       Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
   private final Sinks.Empty<Void> shutdown = Sinks.empty();
   private final AtomicBoolean leaseFailing = new AtomicBoolean();
+  private final Object roundLock = new Object();
+  private long roundSeq; // guarded by roundLock
   private volatile Disposable loops;
   private volatile boolean running;
 
@@ -127,6 +127,13 @@ public final class QuoteStreamHub implements SmartLifecycle {
   public Flux<QuoteTick> ticks(String symbol) {
     return Flux.create(sink -> {
       Disposable d = follow(symbol, new TickListener() {
+        private final Round round = new Round();
+
+        @Override
+        public Round round() {
+          return round;
+        }
+
         @Override
         public void offer(QuoteTick tick) {
           sink.next(tick);
@@ -357,29 +364,42 @@ public final class QuoteStreamHub implements SmartLifecycle {
     if (ticks.isEmpty()) {
       return;
     }
-    int expected = 0;
-    for (Feed f : fed) {
-      expected = Math.max(expected, f.followers.size());
-    }
-    IdentityHashMap<TickListener, List<QuoteTick>> per = new IdentityHashMap<>(expected);
-    for (int i = 0; i < ticks.size(); i++) {
-      QuoteTick tick = ticks.get(i);
-      for (Follower f : fed.get(i).followers) {
-        per.computeIfAbsent(f.listener, k -> new ArrayList<>(4)).add(tick);
+    synchronized (roundLock) { // the listeners' scratch spaces serve one round at a time
+      long id = ++roundSeq;
+      int expected = 0;
+      for (Feed f : fed) {
+        expected = Math.max(expected, f.followers.size());
       }
-    }
-    HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
-    for (Map.Entry<TickListener, List<QuoteTick>> e : per.entrySet()) {
-      TickBatch batch = new TickBatch(e.getValue());
-      TickBatch shared = distinct.putIfAbsent(batch, batch);
-      try {
-        e.getKey().deliver(shared != null ? shared : batch);
-      } catch (RuntimeException ex) {
-        meters.loopError();
-        log.warn("stream delivery to a connection failed", ex);
+      List<TickListener> touched = new ArrayList<>(expected);
+      for (int i = 0; i < ticks.size(); i++) {
+        QuoteTick tick = ticks.get(i);
+        for (Follower f : fed.get(i).followers) {
+          TickListener.Round r = f.listener.round();
+          if (r.id != id) {
+            r.id = id;
+            r.hash = 1;
+            r.ticks = new ArrayList<>(ticks.size() - i);
+            touched.add(f.listener);
+          }
+          r.ticks.add(tick);
+          r.hash = 31 * r.hash + i; // the round's ticks are distinct: their index identifies them
+        }
       }
+      HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
+      for (TickListener l : touched) {
+        TickListener.Round r = l.round();
+        TickBatch batch = new TickBatch(r.ticks, r.hash);
+        r.ticks = null;
+        TickBatch shared = distinct.putIfAbsent(batch, batch);
+        try {
+          l.deliver(shared != null ? shared : batch);
+        } catch (RuntimeException ex) {
+          meters.loopError();
+          log.warn("stream delivery to a connection failed", ex);
+        }
+      }
+      meters.delivered(touched.size(), distinct.size());
     }
-    meters.delivered(per.size(), distinct.size());
   }
 
   // --- polling -----------------------------------------------------------------------------

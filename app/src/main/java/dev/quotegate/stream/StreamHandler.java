@@ -13,6 +13,8 @@ import dev.quotegate.stream.StreamSession.SlowConsumerException;
 import dev.quotegate.web.HeadRequests;
 import dev.quotegate.web.Problems;
 import dev.quotegate.web.SymbolParams;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -177,9 +180,24 @@ final class StreamHandler {
     }
     meters.sent(Transport.SSE, quotes, batch.ticks().size() - quotes);
     TickBatch shared = batch.shared();
+    if (shared == null) {
+      return buffers.wrap(sseEvent(batch));
+    }
     // One encoding for every connection that gets the same round's ticks under the same id.
-    byte[] event = shared == null ? sseEvent(batch) : shared.encoded(Transport.SSE, batch.id(), () -> sseEvent(batch), meters);
-    return buffers.wrap(event);
+    return wrap(buffers, shared.encoded(Transport.SSE, batch.id(), () -> sseEvent(batch), meters));
+  }
+
+  /**
+   * A buffer over a shared encoding. Under Reactor Netty a direct one goes to the socket as it
+   * is (a ByteBuf over the JDK buffer, which Netty does not free); elsewhere a copy.
+   */
+  private static DataBuffer wrap(DataBufferFactory buffers, ByteBuffer bytes) {
+    if (buffers instanceof NettyDataBufferFactory netty) {
+      return netty.wrap(Unpooled.wrappedBuffer(bytes));
+    }
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.get(copy);
+    return buffers.wrap(copy);
   }
 
   /** The SSE event(s) of a batch: quotes, and the per-symbol errors as their own event. */
@@ -337,10 +355,10 @@ final class StreamHandler {
     }
     meters.sent(Transport.WEBSOCKET, quotes, batch.ticks().size() - quotes);
     TickBatch shared = batch.shared();
-    byte[] bytes = shared == null
-        ? wsQuotes(batch, clock.instant())
-        : shared.encoded(Transport.WEBSOCKET, batch.id(), () -> wsQuotes(batch, clock.instant()), meters);
-    return new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(bytes));
+    DataBuffer payload = shared == null
+        ? ws.bufferFactory().wrap(wsQuotes(batch, clock.instant()))
+        : wrap(ws.bufferFactory(), shared.encoded(Transport.WEBSOCKET, batch.id(), () -> wsQuotes(batch, clock.instant()), meters));
+    return new WebSocketMessage(WebSocketMessage.Type.TEXT, payload);
   }
 
   /** The WebSocket message of a batch. */

@@ -1,5 +1,6 @@
 package dev.quotegate.stream;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -16,16 +17,30 @@ final class TickBatch {
   private volatile Encoded sse;
   private volatile Encoded ws;
 
-  /** An encoding of this batch under one event id. */
-  private record Encoded(long id, byte[] bytes) {}
+  /**
+   * An encoding of this batch under one event id, in a direct buffer of the JDK's (freed by the
+   * garbage collector once no write holds it, so no reference counting across connections):
+   * every connection writes a view of the same memory, without Netty's copy of a heap buffer
+   * into direct memory per write.
+   */
+  private record Encoded(long id, ByteBuffer direct) {}
 
   TickBatch(List<QuoteTick> ticks) {
+    this(ticks, identityHash(ticks));
+  }
+
+  /** With {@code hash} computed by the caller: equal for equal tick sequences. */
+  TickBatch(List<QuoteTick> ticks, int hash) {
     this.ticks = ticks.toArray(new QuoteTick[0]);
+    this.hash = hash;
+  }
+
+  private static int identityHash(List<QuoteTick> ticks) {
     int h = 1;
-    for (QuoteTick t : this.ticks) {
+    for (QuoteTick t : ticks) {
       h = 31 * h + System.identityHashCode(t);
     }
-    this.hash = h;
+    return h;
   }
 
   List<QuoteTick> ticks() {
@@ -41,27 +56,29 @@ final class TickBatch {
   }
 
   /**
-   * The encoding of this batch for {@code transport} under event id {@code id}: made by
-   * {@code encoder} the first time, then reused (the bytes are shared: never modify them). A
-   * different id (a connection whose ids ran ahead) is encoded apart and not kept.
+   * The encoding of this batch for {@code transport} under event id {@code id}, as a read-only
+   * view for one write: made by {@code encoder} the first time, then shared. A different id (a
+   * connection whose ids ran ahead) is encoded apart and not kept.
    */
-  byte[] encoded(StreamMeters.Transport transport, long id, Supplier<byte[]> encoder, StreamMeters meters) {
+  ByteBuffer encoded(StreamMeters.Transport transport, long id, Supplier<byte[]> encoder, StreamMeters meters) {
     boolean isSse = transport == StreamMeters.Transport.SSE;
     Encoded e = isSse ? sse : ws;
     if (e != null && e.id == id) {
       meters.sharedEncoding(transport);
-      return e.bytes;
+      return e.direct.duplicate();
     }
     byte[] bytes = encoder.get();
-    if (e == null) {
-      // A race between two threads encodes twice and keeps one: same bytes either way.
-      if (isSse) {
-        sse = new Encoded(id, bytes);
-      } else {
-        ws = new Encoded(id, bytes);
-      }
+    if (e != null) {
+      return ByteBuffer.wrap(bytes);
     }
-    return bytes;
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+    // A race between two threads encodes twice and keeps one: same bytes either way.
+    if (isSse) {
+      sse = new Encoded(id, direct);
+    } else {
+      ws = new Encoded(id, direct);
+    }
+    return direct.duplicate();
   }
 
   @Override
