@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Scale-out benchmark (issue 21): gateways sharing a private Redis Cluster (3 masters + 3
 # replicas) behind nginx (least_conn), 1 and then 3 instances, under the dashboard workload of
-# app/bench/run.sh; a cold stampede across the 3 instances; a Redis master and a gateway
-# instance killed (kill -9) mid-run.
+# app/bench/run.sh; a cold stampede across the 3 instances (upstream fetches counted per
+# symbol); a Redis master and a gateway instance killed (kill -9) mid-run, the latter with SSE
+# subscribers open on every instance (ClusterStreamWatch) and the poll-lease holder the victim.
 #
-#   app/bench/cluster.sh           one run (about 6-8 minutes); figures under
+#   flock /tmp/quotegate-bench.lock app/bench/cluster.sh
+#                                  one run (about 6-8 minutes); figures under
 #                                  app/target/bench/cluster-<stamp>/ (summary.md), docs untouched
 #
 # Settings can be overridden from the environment (DASH_USERS=200 app/bench/cluster.sh).
@@ -29,6 +31,10 @@ UNIVERSE=${UNIVERSE:-500} SEED=${SEED:-42}
 DASH_USERS=${DASH_USERS:-100} DASH_RAMP=${DASH_RAMP:-5} DASH_SECONDS=${DASH_SECONDS:-30} DASH_POOL=${DASH_POOL:-400}
 FAIL_SECONDS=${FAIL_SECONDS:-40} KILL_AFTER=${KILL_AFTER:-18} # failover runs: duration, kill at (s after Gatling start)
 STAMPEDE_USERS=${STAMPEDE_USERS:-600} STAMPEDE_SYMBOLS=${STAMPEDE_SYMBOLS:-4} STAMPEDE_ROUNDS=${STAMPEDE_ROUNDS:-3}
+# gateway-kill: SSE subscribers per instance (direct to each gateway), symbols they stream (the
+# universe's last ones: outside the dashboard pool and the stampede's cold symbols)
+STREAM_PER_INSTANCE=${STREAM_PER_INSTANCE:-100} STREAM_SYMBOLS=${STREAM_SYMBOLS:-20}
+STREAM_LEASE_TTL=${STREAM_LEASE_TTL:-5s}     # quotegate.streams.redis.lease-ttl (renewed every third of it)
 NODE_TIMEOUT_MS=${NODE_TIMEOUT_MS:-1500}     # cluster-node-timeout: failover within a few seconds
 PORT_FROM=${PORT_FROM:-18700} PORT_TO=${PORT_TO:-18799}
 JVM_OPTS=${JVM_OPTS:--Xms256m -Xmx512m -XX:+UseG1GC}
@@ -151,7 +157,8 @@ for i in 1 2 3; do
     --quotegate.quotes.ttl-market-open="${TTL}s" --quotegate.quotes.ttl-market-closed="${TTL}s" \
     --quotegate.cache.kinds.quote.grace="$QUOTE_GRACE" \
     --quotegate.rate-limit.anonymous.requests-per-second=1000000 --quotegate.rate-limit.anonymous.burst=1000000 \
-    --quotegate.rate-limit.anonymous.max-streams=1000000 \
+    --quotegate.rate-limit.anonymous.max-streams=1000000 --quotegate.streams.max-connections-per-client=1000000 \
+    --quotegate.streams.redis.lease-ttl="$STREAM_LEASE_TTL" \
     --logging.level.root=WARN \
     >"$OUT/gateway-$i.log" 2>&1 &
   PIDS+=($!); GW_PIDS+=($!)
@@ -242,6 +249,20 @@ finish() { # label: wait for Gatling, record
     "$dir.facts" "-" "-" "$rc"
   grep -E "^> (request count|response time (50|99)th|failed)" "$dir.log" | sed "s/^/    $label /" | tee -a "$OUT/run.log" >&2 || true
 }
+prom() { # LABEL: the gateways' lease, Redis-command and stream-poll meters now (prom/LABEL-gw<i>.txt)
+  mkdir -p "$OUT/prom"
+  local i=0 gp
+  for gp in "${GW_PORTS[@]}"; do
+    i=$((i + 1))
+    curl -s --max-time 5 "http://127.0.0.1:$gp/actuator/prometheus" 2>/dev/null \
+      | grep -E '^quotegate_(cache_lease_total|redis_commands_seconds_count|stream_symbols_polled|stream_clients)[ {]' \
+      >"$OUT/prom/$1-gw$i.txt" || true
+  done
+}
+polled() { # PORT: symbols that gateway polls (holds the stream poll lease of); -1 when it does not answer
+  curl -s --max-time 2 "http://127.0.0.1:$1/actuator/prometheus" 2>/dev/null \
+    | awk '/^quotegate_stream_symbols_polled[ {]/ {printf "%d", $NF; found=1} END {if (!found) printf "-1"}'
+}
 stats_at() { # label: simulator stats now, with a timestamp
   echo "$1.at=$(date +%s.%N)" >>"$EVENTS"
   echo "$1.stats=$(curl -s "$SIM/admin/stats" | tr -d '\n')" >>"$EVENTS"
@@ -258,8 +279,10 @@ gatling dash-3 "$NG3" DashboardSimulation "${DASH[@]}" -Dduration="$DASH_SECONDS
 # 3. cold stampede across the 3 instances (fixed upstream latency)
 curl -s -X PUT "$SIM/admin/faults" -H 'content-type: application/json' \
   -d "{\"latencyMs\":$STAMPEDE_LATENCY_MS,\"jitterMs\":0}" >/dev/null
+prom stampede-3.before
 gatling stampede-3 "$NG3" StampedeSimulation -Dusers="$STAMPEDE_USERS" -Dsymbols="$STAMPEDE_SYMBOLS" \
   -Drounds="$STAMPEDE_ROUNDS" -DcoldFrom="$DASH_POOL"; finish stampede-3
+prom stampede-3.after
 curl -s -X POST "$SIM/admin/reset?faults=true" >/dev/null
 sleep $((TTL * 2))
 
@@ -294,13 +317,47 @@ echo "master-kill.keysOnMastersAfter=$KEYS_AFTER" >>"$EVENTS"
 curl -s "http://127.0.0.1:${GW_PORTS[0]}/actuator/health" >"$OUT/health-after-master-kill.json" || true
 sleep $((TTL * 2))
 
-# 5. a gateway instance killed (kill -9) mid-run
+# 5. a gateway instance killed (kill -9) mid-run: the one holding the stream poll leases, with
+#    SSE subscribers on every instance; the dashboard through nginx meanwhile
+STREAM_LIST=$(curl -s "$SIM/v1/symbols" | python3 -c 'import json,sys; s=[i["symbol"] for i in json.load(sys.stdin)["symbols"]]; print(",".join(s[-int(sys.argv[1]):]))' "$STREAM_SYMBOLS")
+SPATH="/api/v1/stream/quotes?symbols=$STREAM_LIST"
+echo "gateway-kill.streamSymbols=$STREAM_LIST" >>"$EVENTS"
+# One subscriber on gateway 3 first: it takes every poll lease (the others follow the bus).
+curl -sN --max-time $((FAIL_SECONDS + 120)) "http://127.0.0.1:${GW_PORTS[2]}$SPATH" >/dev/null 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 60); do [ "$(polled "${GW_PORTS[2]}")" = "$STREAM_SYMBOLS" ] && break; sleep 0.5; done
+BASES=$(printf 'http://127.0.0.1:%s,' "${GW_PORTS[@]}"); BASES=${BASES%,}
+# shellcheck disable=SC2086
+java -Xms64m -Xmx256m -cp "$GATLING_CP" dev.quotegate.stream.ClusterStreamWatch --bases="$BASES" --path="$SPATH" \
+  --per-instance="$STREAM_PER_INSTANCE" --seconds=$((FAIL_SECONDS + 10)) --out="$OUT/streams.txt" \
+  >"$OUT/stream-watch.log" 2>&1 &
+WATCH_PID=$!; PIDS+=($WATCH_PID)
+for _ in $(seq 1 120); do grep -q '^READY' "$OUT/stream-watch.log" && break; sleep 0.5; done
+log "gateway-kill: stream subscribers $(grep '^READY' "$OUT/stream-watch.log" || echo 'not ready'), polled per gateway: $(for gp in "${GW_PORTS[@]}"; do printf '%s ' "$(polled "$gp")"; done)"
+echo "gateway-kill.streamReady=$(date +%s%3N)" >>"$EVENTS"
+prom gateway-kill.before
 gatling gateway-kill "$NG3" DashboardSimulation "${DASH[@]}" -Dduration="$FAIL_SECONDS"
 sleep "$KILL_AFTER"
+HOLDER=0 MOST=-1
+for i in 0 1 2; do n=$(polled "${GW_PORTS[$i]}"); [ "$n" -gt "$MOST" ] && { MOST=$n; HOLDER=$i; }; done
+echo "gateway-kill.polledAtKill=$(for gp in "${GW_PORTS[@]}"; do printf '%s ' "$(polled "$gp")"; done)" >>"$EVENTS"
 stats_at gateway-kill.kill
-kill -KILL "${GW_PIDS[2]}"
-log "gateway-kill: killed gateway :${GW_PORTS[2]} (pid ${GW_PIDS[2]})"
+echo "gateway-kill.killMs=$(date +%s%3N)" >>"$EVENTS"
+kill -KILL "${GW_PIDS[$HOLDER]}"
+echo "gateway-kill.victim=$((HOLDER + 1))" >>"$EVENTS"
+log "gateway-kill: killed gateway $((HOLDER + 1)) :${GW_PORTS[$HOLDER]} (pid ${GW_PIDS[$HOLDER]}), it polled $MOST of $STREAM_SYMBOLS stream symbols"
+# Takeover as the survivors' meters show it: every stream symbol polled again by one of them.
+for _ in $(seq 1 300); do
+  sum=0
+  for i in 0 1 2; do [ "$i" = "$HOLDER" ] && continue; n=$(polled "${GW_PORTS[$i]}"); [ "$n" -gt 0 ] && sum=$((sum + n)); done
+  [ "$sum" -ge "$STREAM_SYMBOLS" ] && break
+  sleep 0.1
+done
+echo "gateway-kill.takeoverMs=$(date +%s%3N)" >>"$EVENTS"
+echo "gateway-kill.polledAfter=$(for i in 0 1 2; do [ "$i" = "$HOLDER" ] && continue; printf '%s ' "$(polled "${GW_PORTS[$i]}")"; done)" >>"$EVENTS"
+log "gateway-kill: survivors poll $sum of $STREAM_SYMBOLS stream symbols"
 finish gateway-kill
+wait "$WATCH_PID" || log "gateway-kill: the stream watcher ended with $?"
 grep -c 'upstream' "$NGX/logs/error.log" >"$OUT/nginx-upstream-errors.txt" || true
 
 echo "loadEnd=$(loadavg)" >>"$EVENTS"
@@ -356,6 +413,85 @@ for run in ("master-kill", "gateway-kill"):
              f"; the ideal steady rate is {distinct:.0f} distinct symbols / {ttl:.0f} s TTL = {distinct / ttl:.1f}/s"
              " (Gatling's ramp and first fetches inflate the first window).")
 import datetime, glob, re
+def prom(label):
+    """Sums over the gateways of meter{labels} values in prom/LABEL-gw*.txt: {(name, frozenset(labels)): value}."""
+    out = {}
+    for path in glob.glob(os.path.join(out_dir, "prom", label + "-gw*.txt")):
+        for line in open(path):
+            m = re.match(r'(\w+)\{([^}]*)\} (\S+)', line)
+            if not m: continue
+            labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+            k = (m.group(1), labels); out[k] = out.get(k, 0.0) + float(m.group(3))
+    return out
+def delta(a, b, name, **want):
+    w = set(want.items()); tot = 0.0
+    for (n, labels), v in b.items():
+        if n == name and w <= set(labels): tot += v - a.get((n, labels), 0.0)
+    return tot
+out_dir = out
+if s:
+    by = (s["upstream"] or {}).get("quotesBySymbol") or {}
+    cold_syms = fa.get("coldSymbols", "").split(",")
+    counts = [int(by.get(c, 0)) for c in cold_syms]
+    dup = {c: int(by.get(c, 0)) for c in cold_syms if int(by.get(c, 0)) != 1}
+    cached = fa.get("cachedSymbol", "AAPL")
+    others = {k: v for k, v in by.items() if k not in cold_syms and k != cached}
+    L.append(f"- Cold stampede per symbol (simulator `quotesBySymbol`): the {len(cold_syms)} cold symbols were fetched "
+             f"{sum(counts)} times in all, max {max(counts) if counts else 0} per symbol"
+             + (f"; not once: {dup}" if dup else " (each exactly once)")
+             + f"; the cached symbol {cached} {int(by.get(cached, 0))} times (its TTL refreshes between the bursts)"
+             + (f"; other symbols {others}" if others else "") + ".")
+    a, b = prom("stampede-3.before"), prom("stampede-3.after")
+    if a and b:
+        lease = {o: int(delta(a, b, "quotegate_cache_lease_total", kind="quote", outcome=o))
+                 for o in ("won", "waited", "woken", "timeout", "late_hit", "skipped", "unhealthy", "error")}
+        tmo = int(delta(a, b, "quotegate_redis_commands_seconds_count", outcome="timeout"))
+        rej = int(delta(a, b, "quotegate_redis_commands_seconds_count", outcome="rejected"))
+        ok = int(delta(a, b, "quotegate_redis_commands_seconds_count", outcome="success"))
+        L.append(f"- Stampede, the three gateways' quote leases (sum of deltas): {lease}; Redis commands: {ok} answered, "
+                 f"{tmo} timed out, {rej} skipped by an open breaker.")
+w = rows.get("gateway-kill")
+wf = os.path.join(out, "streams.txt")
+if w and os.path.exists(wf) and "gateway-kill.killMs" in ev:
+    kill = int(ev["gateway-kill.killMs"]); victim = int(ev["gateway-kill.victim"])
+    takeover = int(ev.get("gateway-kill.takeoverMs", kill)); ready = int(ev.get("gateway-kill.streamReady", kill))
+    subs = []
+    for line in open(wf):
+        f = line.split()
+        if len(f) < 4: continue
+        ev_t = [tuple(map(int, x.split(":"))) for x in f[4:]]
+        subs.append({"instance": int(f[0]), "ended": int(f[2]), "reason": f[3], "events": ev_t})
+    end_t = max([t for sb in subs for t, _ in sb["events"]] + [kill])
+    def pct(xs, p):
+        xs = sorted(xs); return xs[min(len(xs) - 1, int(p / 100 * len(xs)))] if xs else float("nan")
+    surv = [sb for sb in subs if sb["instance"] != victim]
+    dead = [sb for sb in subs if sb["instance"] == victim]
+    lost = [sb for sb in surv if sb["ended"] != -1]
+    first_after, gaps, before_q, after_q, base_gap = [], [], [], [], []
+    pre_a, pre_b = ready + 3000, kill
+    post_a = takeover + 3000; post_b = end_t
+    for sb in surv:
+        ts_ = [t for t, _ in sb["events"]]
+        nxt = [t for t in ts_ if t > kill]
+        prev = [t for t in ts_ if t <= kill]
+        if nxt: first_after.append(nxt[0] - kill)
+        if nxt and prev: gaps.append(nxt[0] - prev[-1])
+        pre = [t for t in ts_ if pre_a <= t < pre_b]
+        base_gap += [y - x for x, y in zip(pre, pre[1:])]
+        if pre_b > pre_a: before_q.append(sum(n for t, n in sb["events"] if pre_a <= t < pre_b) / ((pre_b - pre_a) / 1000))
+        if post_b > post_a: after_q.append(sum(n for t, n in sb["events"] if post_a <= t < post_b) / ((post_b - post_a) / 1000))
+    med = lambda xs: pct(xs, 50)
+    L.append(f"- gateway-kill streams: {len(subs)} SSE subscribers ({len(surv)} on the survivors, {len(dead)} on the victim, "
+             f"gateway {victim}, which polled {ev.get('gateway-kill.polledAtKill', '?').split()[victim - 1] if ev.get('gateway-kill.polledAtKill') else '?'} "
+             f"of the {len(ev.get('gateway-kill.streamSymbols', '').split(','))} stream symbols; polled per gateway at the kill: {ev.get('gateway-kill.polledAtKill', '?').strip()}). "
+             f"Takeover by the survivors' meters (every symbol polled again, `quotegate.stream.symbols.polled`) {takeover - kill} ms after the kill "
+             f"(polled after: {ev.get('gateway-kill.polledAfter', '?').strip()}). "
+             f"Survivors' next quote event after the kill: p50 {med(first_after):.0f} ms, p95 {pct(first_after, 95):.0f} ms, max {max(first_after) if first_after else float('nan'):.0f} ms "
+             f"({len(first_after)} of {len(surv)} got one); longest silence across the kill p50 {med(gaps):.0f} ms, max {max(gaps) if gaps else float('nan'):.0f} ms "
+             f"(between two quote events before the kill: p50 {med(base_gap):.0f} ms, p99 {pct(base_gap, 99):.0f} ms). "
+             f"Quotes per second per survivor subscriber: {med(before_q):.2f} before the kill (p50), {med(after_q):.2f} from 3 s after the takeover to the end. "
+             f"Survivor streams ended: {len(lost)}" + (f" ({sorted(set(sb['reason'] for sb in lost))})" if lost else "")
+             + f"; victim streams ended: {sum(1 for sb in dead if sb['ended'] != -1)} of {len(dead)}.")
 def ts(line):
     m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)Z", line)
     return datetime.datetime.fromisoformat(m.group(1)).replace(tzinfo=datetime.timezone.utc).timestamp() if m else None

@@ -97,6 +97,11 @@ public final class Caches implements SmartLifecycle {
     }
   }
 
+  /** The fills channel (null without Redis); tests pick keys by its shard channels. */
+  FillChannel fillChannel() {
+    return fills;
+  }
+
   /** Whether this instance hears the other instances' fills now (false without Redis). */
   public boolean fillsListening() {
     return fills != null && fills.listening();

@@ -163,12 +163,14 @@ final class RedisTier<V> {
                 redis
                     .call(
                         "cache.release",
-                        c ->
-                            Mono.when(
-                                c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, e.getKey())},
-                                    e.getValue()),
-                                redis.publish(c, fillsChannel(e.getKey()),
-                                    FillChannel.message(FillChannel.RELEASED, key(e.getKey()), new byte[0]))))
+                        c -> {
+                          Mono<Void> release = c.<Long>eval(RELEASE, ScriptOutputType.INTEGER,
+                              new String[] {keys.lease(kind, e.getKey())}, e.getValue()).then();
+                          Mono<Long> publish = Mono.defer(() -> redis.publish(c, fillsChannel(e.getKey()),
+                              FillChannel.message(FillChannel.RELEASED, key(e.getKey()), new byte[0])));
+                          // On a cluster the notice only after the lease is freed, as in fill().
+                          return redis.cluster() ? release.then(publish).then() : Mono.when(release, publish);
+                        })
                     .doOnSuccess(v -> orphans.remove(e.getKey(), e.getValue())),
             64)
         .then()
@@ -184,7 +186,13 @@ final class RedisTier<V> {
 
   /**
    * Writes {@code entry} with its TTL (freshness left plus stale retention), publishes it to the
-   * waiting instances and frees the lease, pipelined in that order in one round trip.
+   * waiting instances and frees the lease. On a single node the three are pipelined in that order
+   * in one round trip (one connection: Redis runs them in that order). On a cluster the notice
+   * goes to another node than the value (the fill channel's shard), so it is sent only once the
+   * value is written: sent alongside, it could reach a waiter that registers just after it, while
+   * that waiter's lease attempt, on the value's node, still runs before the value is written
+   * (lease held, no value yet); that waiter would then wait out {@code leaseWait} and fetch a
+   * second time ({@code ClusterFillRaceIT}).
    */
   Mono<Void> fill(String id, Cached<V> entry, Duration retention, Instant now, byte[] token) {
     byte[] value = codec.encode(entry);
@@ -195,12 +203,14 @@ final class RedisTier<V> {
         "cache.fill",
         c -> {
           Mono<String> set = c.set(valueKey, value, SetArgs.Builder.px(ttlMs));
-          Mono<Long> publish = redis.publish(c, fillsChannel(id), message);
-          if (token == null) {
-            return Mono.when(set, publish);
+          Mono<Void> release = token == null
+              ? Mono.empty()
+              : c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then();
+          Mono<Long> publish = Mono.defer(() -> redis.publish(c, fillsChannel(id), message));
+          if (redis.cluster()) {
+            // Value and lease share a slot (hash tag): pipelined on that node's connection, in order.
+            return Mono.when(set, release).then(publish).then();
           }
-          Mono<Void> release =
-              c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then();
           return Mono.when(set, publish, release);
         });
   }
@@ -210,10 +220,13 @@ final class RedisTier<V> {
     byte[] message = FillChannel.message(type, key(id), detail.getBytes(StandardCharsets.UTF_8));
     return redis.call(
         "cache.fill",
-        c ->
-            Mono.when(
-                redis.publish(c, fillsChannel(id), message),
-                c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then()));
+        c -> {
+          Mono<Void> release =
+              c.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(kind, id)}, token).then();
+          Mono<Long> publish = Mono.defer(() -> redis.publish(c, fillsChannel(id), message));
+          // On a cluster the notice only after the lease is freed, as in fill().
+          return redis.cluster() ? release.then(publish).then() : Mono.when(publish, release);
+        });
   }
 
   /** The fills channel that carries {@code id}'s outcome. */

@@ -224,7 +224,7 @@ public final class Simulator implements Disposable {
       Map<String, List<String>> params) {
     // Counted on arrival, before any fault, so call counts are exact.
     SimulatorApi.Target target = SimulatorApi.target(path, params);
-    stats.record(target.endpoint(), req.version().text(), target.symbols());
+    stats.record(target.endpoint(), req.version().text(), target.symbols(), target.quoteSymbols());
     if (req.method() != HttpMethod.GET) {
       return send(res, api.error(405, "method not allowed: " + req.method()));
     }

@@ -34,7 +34,11 @@ final class SimulatorApi {
   }
 
   /** Parsed request facts the stats need before any fault is applied. */
-  record Target(String endpoint, int symbols) {}
+  record Target(String endpoint, int symbols, Set<String> quoteSymbols) {
+    Target(String endpoint, int symbols) {
+      this(endpoint, symbols, Set.of());
+    }
+  }
 
   private final Universe universe;
   private final PriceModel prices;
@@ -63,7 +67,10 @@ final class SimulatorApi {
     boolean hasSubPath = slash >= 0 && slash < rest.length() - 1;
     return switch (head) {
       case "symbols", "search" -> new Target(slash < 0 ? head : "unknown", 0);
-      case "quotes" -> new Target(slash < 0 ? head : "unknown", symbolList(params).size());
+      case "quotes" -> {
+        Set<String> named = symbolList(params);
+        yield slash < 0 ? new Target(head, named.size(), named) : new Target("unknown", named.size());
+      }
       case "news" -> new Target(slash < 0 ? head : "unknown",
           first(params, "symbol").filter(s -> !s.isBlank()).isPresent() ? 1 : 0);
       case "bars", "profile" -> hasSubPath ? new Target(head, 1) : new Target("unknown", 0);

@@ -1,5 +1,6 @@
 package dev.quotegate.simulator;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SimulatorStats {
 
+  /** Most distinct symbols counted one by one in {@code quotesBySymbol}; the rest go to the overflow count. */
+  static final int MAX_SYMBOLS = 10_000;
+
   private final LongAdder requests = new LongAdder();
   private final LongAdder symbolsRequested = new LongAdder();
   private final Map<String, LongAdder> byEndpoint = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> byProtocol = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> quotesBySymbol = new ConcurrentHashMap<>();
+  private final LongAdder quotesBySymbolOverflow = new LongAdder();
   private final AtomicLong hanging = new AtomicLong();
 
   SimulatorStats() {}
@@ -30,19 +36,41 @@ public final class SimulatorStats {
    * @param symbolsRequested symbols named: the distinct entries of each quotes request plus one per
    *     bars, profile and news-with-symbol request
    * @param hanging requests currently held open by the hang fault (a gauge, not reset)
+   * @param quotesBySymbol quotes calls naming each symbol (how many times each was fetched), for
+   *     at most {@value #MAX_SYMBOLS} distinct symbols since the last reset
+   * @param quotesBySymbolOverflow symbols named by quotes calls past that bound (not broken down)
    */
   public record Snapshot(
       long requests,
       Map<String, Long> byEndpoint,
       Map<String, Long> byProtocol,
       long symbolsRequested,
-      long hanging) {}
+      long hanging,
+      Map<String, Long> quotesBySymbol,
+      long quotesBySymbolOverflow) {}
 
   void record(String endpoint, String protocol, int symbols) {
+    record(endpoint, protocol, symbols, java.util.List.of());
+  }
+
+  /** One request; {@code quoteSymbols}: the distinct symbols a quotes call names (else empty). */
+  void record(String endpoint, String protocol, int symbols, Collection<String> quoteSymbols) {
     requests.increment();
     symbolsRequested.add(symbols);
     byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
     byProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
+    for (String symbol : quoteSymbols) {
+      LongAdder n = quotesBySymbol.get(symbol);
+      if (n == null && quotesBySymbol.size() < MAX_SYMBOLS) {
+        // The bound may be passed by a few concurrent first sightings; it stays bounded.
+        n = quotesBySymbol.computeIfAbsent(symbol, k -> new LongAdder());
+      }
+      if (n == null) {
+        quotesBySymbolOverflow.increment();
+      } else {
+        n.increment();
+      }
+    }
   }
 
   void hangStarted() {
@@ -59,12 +87,15 @@ public final class SimulatorStats {
     symbolsRequested.reset();
     byEndpoint.clear();
     byProtocol.clear();
+    quotesBySymbol.clear();
+    quotesBySymbolOverflow.reset();
   }
 
   /** The current counts. */
   public Snapshot snapshot() {
     return new Snapshot(
-        requests.sum(), sums(byEndpoint), sums(byProtocol), symbolsRequested.sum(), hanging.get());
+        requests.sum(), sums(byEndpoint), sums(byProtocol), symbolsRequested.sum(), hanging.get(),
+        sums(quotesBySymbol), quotesBySymbolOverflow.sum());
   }
 
   private static Map<String, Long> sums(Map<String, LongAdder> adders) {

@@ -390,6 +390,10 @@ class SimulatorTest {
           assertThat(s.get("byProtocol").get("HTTP/2.0").asLong()).isEqualTo(40);
           assertThat(s.get("byProtocol").get("HTTP/1.1").asLong()).isEqualTo(10);
           assertThat(s.get("symbolsRequested").asLong()).isEqualTo(40 * 3 + 10);
+          assertThat(s.get("quotesBySymbol").get("AAPL").asLong()).as("quotes calls naming AAPL").isEqualTo(40);
+          assertThat(s.get("quotesBySymbol").get("NVDA").asLong()).isEqualTo(40);
+          assertThat(s.get("quotesBySymbol").size()).as("symbols counted one by one").isEqualTo(3);
+          assertThat(s.get("quotesBySymbolOverflow").asLong()).isZero();
         })
         .expectComplete()
         .verify(TIMEOUT);

@@ -13,6 +13,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       BlockHound's exception inside {@code incrementWriters} is worse than a false alarm:
  *       Lettuce then runs its {@code finally} (decrementWriters) without the increment, the
  *       writer count goes negative and every later write on that connection spins forever.
+ *   <li>Lettuce 7 {@code DefaultEndpoint.validateWrite}: with a bounded request queue
+ *       ({@code quotegate.redis.request-queue-size}) it reads the size of its
+ *       {@code ArrayBlockingQueue}s, which takes their lock for that read; seen parking at the
+ *       first commands of a cold cluster connection (stream.RedisClusterIT warm-up).
  *   <li>Netty 4.2 {@code AdaptivePoolingAllocator} growing its magazines ({@code StampedLock}),
  *       seen when responses are encoded on several threads at once.
  *   <li>Caffeine 3.2 {@code BoundedLocalCache.lock}: a writer that finds the write buffer full
@@ -28,6 +32,7 @@ public final class ShortLocksBlockHound implements BlockHoundIntegration {
     for (String method : new String[] {"incrementWriters", "decrementWriters", "doExclusive", "lockWritersExclusive"}) {
       builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", method);
     }
+    builder.allowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "validateWrite");
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
     builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "lock");

@@ -312,10 +312,11 @@ public final class RedisConnections implements AutoCloseable {
           long start = System.nanoTime();
           return connection
               .flatMap(c -> command.apply(reactive(c)))
-              // Continue on Reactor's parallel workers, off Lettuce's I/O thread: one I/O thread
-              // serves the whole shared connection, and request processing done on it delays
-              // every other reply on that connection.
-              .publishOn(Schedulers.parallel())
+              // Timed and judged by the breaker where Redis's answer arrives (Lettuce's I/O
+              // thread), before the hop below: behind the hop the timeout would also count the
+              // wait for a busy parallel worker (this instance's own request processing), and a
+              // loaded machine would time out, and open the breaker on, answers Redis gave in
+              // a millisecond (seen in app/bench/cluster.sh: breakers opened during stampedes).
               .timeout(props.commandTimeout())
               .transformDeferred(CircuitBreakerOperator.of(breaker))
               .doOnSuccess(v -> t[0].record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
@@ -323,7 +324,11 @@ public final class RedisConnections implements AutoCloseable {
                   e -> {
                     t[outcomeIndex(e)].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     return e instanceof RedisUnavailableException ? e : new RedisUnavailableException(op, describe(e), e);
-                  });
+                  })
+              // Continue on Reactor's parallel workers, off Lettuce's I/O thread: one I/O thread
+              // serves the whole shared connection, and request processing done on it delays
+              // every other reply on that connection.
+              .publishOn(Schedulers.parallel());
         });
   }
 
