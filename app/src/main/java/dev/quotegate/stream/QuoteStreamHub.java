@@ -67,7 +67,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
   private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> chores =
       Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
-  private final Sinks.Empty<Void> shutdown = Sinks.empty();
+  private final Set<Runnable> enders = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean leaseFailing = new AtomicBoolean();
   private final Object roundLock = new Object();
   private long roundSeq; // guarded by roundLock
@@ -186,9 +186,19 @@ public final class QuoteStreamHub implements SmartLifecycle {
     return out;
   }
 
-  /** Completes when the hub stops: open connections end so the server can shut down. */
-  Mono<Void> shutdownSignal() {
-    return shutdown.asMono();
+  /**
+   * Runs {@code end} when the hub stops (at once if it has stopped), so open connections end
+   * and the server can shut down; dispose the answer when the connection ends first. A set
+   * entry per connection, not a subscriber of one shared signal (whose subscriber array is
+   * copied at every connection's arrival and departure).
+   */
+  Disposable onShutdown(Runnable end) {
+    enders.add(end);
+    if (!running) {
+      enders.remove(end);
+      end.run();
+    }
+    return () -> enders.remove(end);
   }
 
   // --- feeds -------------------------------------------------------------------------------
@@ -624,7 +634,10 @@ public final class QuoteStreamHub implements SmartLifecycle {
       return;
     }
     running = false;
-    shutdown.tryEmitEmpty();
+    for (Runnable end : enders) {
+      enders.remove(end);
+      end.run();
+    }
     Disposable l = loops;
     if (l != null) {
       l.dispose();

@@ -122,8 +122,8 @@ final class StreamHandler {
           StreamSession session = newSession(Transport.SSE, probe, resumeFrom);
           session.add(symbols);
           AtomicBoolean closed = new AtomicBoolean();
-          Flux<Frame> frames = Flux.using(() -> watch.watch(Transport.SSE, probe),
-                  w -> session.frames().takeUntilOther(hub.shutdownSignal()), Disposable::dispose)
+          Flux<Frame> frames = Flux.using(() -> watched(Transport.SSE, probe, session),
+                  w -> session.frames(), Disposable::dispose)
               .doFinally(s -> {
                 if (closed.compareAndSet(false, true)) {
                   meters.closed(Transport.SSE);
@@ -280,11 +280,10 @@ final class StreamHandler {
         .doFinally(s -> inputDone.tryEmitEmpty())
         .then();
     Flux<WebSocketMessage> frames = session.frames()
-        .takeUntilOther(hub.shutdownSignal())
         .map(f -> encodeWs(ws, f));
     Flux<WebSocketMessage> output = Flux.merge(frames, replies.asFlux().map(ws::textMessage))
         .takeUntilOther(inputDone.asMono());
-    Mono<Void> send = Mono.using(() -> watch.watch(Transport.WEBSOCKET, probe), w -> ws.send(output), Disposable::dispose)
+    Mono<Void> send = Mono.using(() -> watched(Transport.WEBSOCKET, probe, session), w -> ws.send(output), Disposable::dispose)
         .onErrorResume(SlowConsumerException.class, e -> {
           log.info("closing WebSocket stream: {}", e.getMessage());
           return ws.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "slow-consumer"))
@@ -294,6 +293,16 @@ final class StreamHandler {
         })
         .then(Mono.defer(() -> hubStopping() ? ws.close(CloseStatus.GOING_AWAY) : ws.close()));
     return Mono.when(input.onErrorResume(e -> ws.close(CloseStatus.POLICY_VIOLATION)), send);
+  }
+
+  /** Watched for slow consumption and ended when the hub stops, until disposed. */
+  private Disposable watched(Transport transport, ChannelProbe probe, StreamSession session) {
+    Disposable w = watch.watch(transport, probe);
+    Disposable h = hub.onShutdown(session::end);
+    return () -> {
+      w.dispose();
+      h.dispose();
+    };
   }
 
   private boolean hubStopping() {

@@ -121,6 +121,7 @@ final class StreamSession implements TickListener {
   private boolean snapshotPending;
   private boolean snapshotLate;
   private boolean done;
+  private boolean ended;
   private long lastId;
   private long lastBatchAt = Long.MIN_VALUE / 2;
   private long lastSentAt;
@@ -290,7 +291,23 @@ final class StreamSession implements TickListener {
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
+    synchronized (this) {
+      if (ended) {
+        sink.complete(); // the hub stopped before the frames were subscribed
+        return;
+      }
+    }
     follow.forEach(this::follow);
+  }
+
+  /** Ends the frames (the hub is stopping): the connection completes normally. */
+  void end() {
+    synchronized (this) {
+      ended = true;
+      if (sink != null && !done) {
+        sink.complete();
+      }
+    }
   }
 
   private void close() {

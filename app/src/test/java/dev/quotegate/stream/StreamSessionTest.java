@@ -86,6 +86,32 @@ class StreamSessionTest {
   }
 
   @Test
+  void endingTheSessionCompletesItsFramesAndUnsubscribesEverySymbol() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL"));
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .then(() -> emit(tick("AAPL", 1000, "10")))
+        .assertNext(f -> assertThat(prices(f)).containsExactly("AAPL=10"))
+        .then(session::end)
+        .expectComplete()
+        .verify(TIMEOUT);
+    assertThat(feeds.get("AAPL").currentSubscriberCount()).as("feed subscription released").isZero();
+  }
+
+  @Test
+  void aSessionEndedBeforeItsFramesAreSubscribedCompletesAtOnce() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL"));
+    session.end();
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .expectComplete()
+        .verify(TIMEOUT);
+    assertThat(feeds).as("nothing followed").doesNotContainKey("AAPL");
+  }
+
+  @Test
   void snapshotGoesOutAfterTheTimeoutWithWhatIsThere() {
     StreamSession session = session(StreamTesting.defaults(), -1);
     session.add(List.of("AAPL", "MSFT"));
