@@ -50,6 +50,7 @@ public final class StreamBenchServer {
         symbolCount = Integer.parseInt(a.substring(10));
       }
     }
+    QuotegateApplication.systemDefaults(); // as the packaged gateway's main does
     Simulator sim = Simulator.create(SimulatorProperties.defaults().withPort(0)).start();
     List<String> symbols = sim.universe().instruments().stream().limit(symbolCount).map(i -> i.symbol()).toList();
     ConfigurableApplicationContext gateway = new SpringApplicationBuilder(QuotegateApplication.class).run(
