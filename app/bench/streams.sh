@@ -14,8 +14,9 @@ APP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT_DIR=$(dirname "$APP_DIR")
 cd "$ROOT_DIR"
 
-SSE_STEPS=${SSE_STEPS:-1000,5000,10000,20000}
-WS_STEPS=${WS_STEPS:-1000,10000}
+SSE_STEPS=${SSE_STEPS-1000,5000,10000,19000}
+WS_STEPS=${WS_STEPS-1000,10000}
+H2_STEPS=${H2_STEPS-20000}
 MEASURE=${MEASURE:-15}
 
 ulimit -n "$(ulimit -Hn)"
@@ -24,4 +25,4 @@ echo "open files limit: $(ulimit -n)"
 ./mvnw -q -B -ntp -pl app test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 CP="app/target/test-classes:app/target/classes:$(cat app/target/cp.txt)"
 exec java -Xmx256m -cp "$CP" dev.quotegate.stream.StreamBenchRunner \
-  --sse-steps="$SSE_STEPS" --ws-steps="$WS_STEPS" --measure="$MEASURE" --out=app/target/stream-bench.md
+  --sse-steps="$SSE_STEPS" --ws-steps="$WS_STEPS" --h2-steps="$H2_STEPS" --measure="$MEASURE" --out=app/target/stream-bench.md

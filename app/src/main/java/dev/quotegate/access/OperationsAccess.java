@@ -96,6 +96,11 @@ class OperationsAccess {
   /** Marks admin requests to the actuator; refuses anonymous Prometheus scrapes when configured. */
   @Order(Ordered.HIGHEST_PRECEDENCE + 5)
   static final class OperationsFilter implements WebFilter {
+    @Override
+    public String toString() {
+      return "OperationsFilter"; // constant: the filter chain's per-request checkpoint keeps it (see RequestGuard)
+    }
+
     private final AdminAccess admin;
     private final boolean protectPrometheus;
     private final PathPattern actuator = PathPatternParser.defaultInstance.parse("/actuator/**");

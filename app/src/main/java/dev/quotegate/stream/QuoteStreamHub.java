@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +21,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -64,8 +67,10 @@ public final class QuoteStreamHub implements SmartLifecycle {
   private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> chores =
       Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
-  private final Sinks.Empty<Void> shutdown = Sinks.empty();
+  private final Set<Runnable> enders = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean leaseFailing = new AtomicBoolean();
+  private final Object roundLock = new Object();
+  private long roundSeq; // guarded by roundLock
   private volatile Disposable loops;
   private volatile boolean running;
 
@@ -88,28 +93,59 @@ public final class QuoteStreamHub implements SmartLifecycle {
   }
 
   /**
-   * The ticks of {@code symbol}: its latest one first (when there is one), then every new
-   * one. Subscribing keeps the symbol's feed alive; versions only grow, but a subscriber may
-   * see the latest tick twice. Past {@code max-feeds}, a single error tick (503 overloaded).
+   * Starts delivering the ticks of {@code symbol} to {@code listener}: its latest one first
+   * (when there is one), then every new one, a poll round's ticks at once ({@link
+   * TickListener#deliver}). Following keeps the symbol's feed alive until the answered handle
+   * is disposed. Versions only grow, but a listener may see the latest tick twice (it drops
+   * what is not newer). Past {@code max-feeds}, a single error tick (503 overloaded) and a
+   * handle that holds nothing.
+   */
+  Disposable follow(String symbol, TickListener listener) {
+    Feed feed;
+    try {
+      feed = acquire(symbol);
+    } catch (GatewayException.Overloaded e) {
+      listener.offer(QuoteTick.failed(symbol, clock.millis(), clock.instant(),
+          new QuoteTick.Error(503, "overloaded", Problems.detail(e))));
+      return Disposables.disposed();
+    }
+    Follower f = new Follower(this, feed, listener);
+    // Live first, then the latest: a tick between the two is either delivered live or is the
+    // latest; duplicates are dropped by version downstream.
+    feed.followers.add(f);
+    QuoteTick latest = feed.latest;
+    if (latest != null) {
+      listener.offer(latest);
+    }
+    return f;
+  }
+
+  /**
+   * The ticks of {@code symbol} as a {@code Flux} (tests, tools): {@link #follow} with a
+   * listener that emits each tick; completes when the hub stops.
    */
   public Flux<QuoteTick> ticks(String symbol) {
-    return Flux.defer(
-        () -> {
-          Feed feed;
-          try {
-            feed = acquire(symbol);
-          } catch (GatewayException.Overloaded e) {
-            return Flux.just(QuoteTick.failed(symbol, clock.millis(), clock.instant(),
-                new QuoteTick.Error(503, "overloaded", Problems.detail(e))));
-          }
-          // Live first, then the latest: a tick between the two is either seen live or is
-          // the latest; duplicates are dropped by version downstream.
-          return Flux.merge(
-                  feed.sink.asFlux(),
-                  Mono.fromSupplier(() -> feed.latest),
-                  feed.warmup.then(Mono.<QuoteTick>empty()))
-              .doFinally(s -> release(feed));
-        });
+    return Flux.create(sink -> {
+      Disposable d = follow(symbol, new TickListener() {
+        private final Round round = new Round();
+
+        @Override
+        public Round round() {
+          return round;
+        }
+
+        @Override
+        public void offer(QuoteTick tick) {
+          sink.next(tick);
+        }
+
+        @Override
+        public void completed() {
+          sink.complete();
+        }
+      });
+      sink.onDispose(d);
+    });
   }
 
   /** Whether {@code symbols} can be streamed without exceeding {@code max-feeds}. */
@@ -150,22 +186,33 @@ public final class QuoteStreamHub implements SmartLifecycle {
     return out;
   }
 
-  /** Completes when the hub stops: open connections end so the server can shut down. */
-  Mono<Void> shutdownSignal() {
-    return shutdown.asMono();
+  /**
+   * Runs {@code end} when the hub stops (at once if it has stopped), so open connections end
+   * and the server can shut down; dispose the answer when the connection ends first. A set
+   * entry per connection, not a subscriber of one shared signal (whose subscriber array is
+   * copied at every connection's arrival and departure).
+   */
+  Disposable onShutdown(Runnable end) {
+    enders.add(end);
+    if (!running) {
+      enders.remove(end);
+      end.run();
+    }
+    return () -> enders.remove(end);
   }
 
   // --- feeds -------------------------------------------------------------------------------
 
   private final class Feed {
     final String symbol;
-    final Sinks.Many<QuoteTick> sink = Sinks.many().multicast().directBestEffort();
+    /** Who follows the symbol on this instance: one entry per (listener, symbol). */
+    final Set<Follower> followers = ConcurrentHashMap.newKeySet();
     final Mono<Void> warmup;
     final AtomicBoolean polling = new AtomicBoolean();
     volatile QuoteTick latest;
     volatile boolean held;
     volatile long nextPollAt;
-    final java.util.concurrent.atomic.AtomicInteger subscribers = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger subscribers = new AtomicInteger();
     volatile long lastReleaseAt;
     boolean closed; // guarded by this
 
@@ -201,6 +248,36 @@ public final class QuoteStreamHub implements SmartLifecycle {
     }
   }
 
+  /** One listener's hold on one feed; disposing it lets the feed go (once). */
+  private static final class Follower implements Disposable {
+    private static final AtomicIntegerFieldUpdater<Follower> DISPOSED =
+        AtomicIntegerFieldUpdater.newUpdater(Follower.class, "disposed");
+
+    final QuoteStreamHub hub;
+    final Feed feed;
+    final TickListener listener;
+    volatile int disposed; // a field, not an AtomicBoolean: one of these per connection and symbol
+
+    Follower(QuoteStreamHub hub, Feed feed, TickListener listener) {
+      this.hub = hub;
+      this.feed = feed;
+      this.listener = listener;
+    }
+
+    @Override
+    public void dispose() {
+      if (DISPOSED.compareAndSet(this, 0, 1)) {
+        feed.followers.remove(this);
+        hub.release(feed);
+      }
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return disposed != 0;
+    }
+  }
+
   private Feed acquire(String symbol) {
     while (true) {
       Feed feed = feeds.get(symbol);
@@ -213,6 +290,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
         feed = feeds.putIfAbsent(symbol, created);
         if (feed == null) {
           feed = created;
+          // Follow the symbol on the bus and try its lease (cached: runs once per feed).
+          created.warmup.subscribe(null, e -> log.warn("stream feed warm-up of {} failed", symbol, e));
         }
       }
       synchronized (feed) {
@@ -250,7 +329,6 @@ public final class QuoteStreamHub implements SmartLifecycle {
       }
       feed.closed = true;
       feeds.remove(feed.symbol, feed);
-      feed.sink.tryEmitComplete();
     }
     log.debug("feed {} stopped after the grace period", feed.symbol);
     if (bus.shared()) {
@@ -260,8 +338,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
     }
   }
 
-  /** Delivers a tick to the feed's subscribers if it is newer than the latest. */
-  private boolean offer(Feed feed, QuoteTick tick, boolean remote) {
+  /** Makes {@code tick} the feed's latest if it is newer; answers whether it did. */
+  private boolean accept(Feed feed, QuoteTick tick, boolean remote) {
     synchronized (feed) {
       QuoteTick latest = feed.latest;
       if (feed.closed || (latest != null && tick.version() <= latest.version())) {
@@ -269,8 +347,68 @@ public final class QuoteStreamHub implements SmartLifecycle {
       }
       feed.latest = tick;
       meters.tick(remote);
-      feed.sink.tryEmitNext(tick); // serialized by the lock; directBestEffort never blocks
       return true;
+    }
+  }
+
+  /** Delivers a tick to the feed's followers if it is newer than the latest. */
+  private boolean offer(Feed feed, QuoteTick tick, boolean remote) {
+    if (!accept(feed, tick, remote)) {
+      return false;
+    }
+    // Outside the feed's lock: listeners drop what is not newer than what they have, so two
+    // deliveries racing on different threads cannot take a listener backwards.
+    for (Follower f : feed.followers) {
+      f.listener.offer(tick);
+    }
+    return true;
+  }
+
+  /**
+   * Delivers the ticks one poll round made: each listener gets every tick of the round it
+   * follows in one call (one batch, one write, no linger), and listeners that follow the same
+   * symbols share one {@link TickBatch} (one encoding). One pass over the followers, on the
+   * hub's scheduler.
+   */
+  private void deliverRound(List<Feed> fed, List<QuoteTick> ticks) {
+    if (ticks.isEmpty()) {
+      return;
+    }
+    synchronized (roundLock) { // the listeners' scratch spaces serve one round at a time
+      long id = ++roundSeq;
+      int expected = 0;
+      for (Feed f : fed) {
+        expected = Math.max(expected, f.followers.size());
+      }
+      List<TickListener> touched = new ArrayList<>(expected);
+      for (int i = 0; i < ticks.size(); i++) {
+        QuoteTick tick = ticks.get(i);
+        for (Follower f : fed.get(i).followers) {
+          TickListener.Round r = f.listener.round();
+          if (r.id != id) {
+            r.id = id;
+            r.hash = 1;
+            r.ticks = new ArrayList<>(ticks.size() - i);
+            touched.add(f.listener);
+          }
+          r.ticks.add(tick);
+          r.hash = 31 * r.hash + i; // the round's ticks are distinct: their index identifies them
+        }
+      }
+      HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
+      for (TickListener l : touched) {
+        TickListener.Round r = l.round();
+        TickBatch batch = new TickBatch(r.ticks, r.hash);
+        r.ticks = null;
+        TickBatch shared = distinct.putIfAbsent(batch, batch);
+        try {
+          l.deliver(shared != null ? shared : batch);
+        } catch (RuntimeException ex) {
+          meters.loopError();
+          log.warn("stream delivery to a connection failed", ex);
+        }
+      }
+      meters.delivered(touched.size(), distinct.size());
     }
   }
 
@@ -313,22 +451,30 @@ public final class QuoteStreamHub implements SmartLifecycle {
           }
           return quotes
               .quotes(symbols)
+              // Delivery on the hub's scheduler, not on the event loop that read the answer.
+              .publishOn(scheduler)
               .doOnNext(results -> {
                 int ok = 0;
+                List<Feed> fed = new ArrayList<>(results.size());
+                List<QuoteTick> ticks = new ArrayList<>(results.size());
                 for (int i = 0; i < results.size(); i++) {
-                  if (polled(due.get(i), results.get(i))) {
+                  if (polled(due.get(i), results.get(i), fed, ticks)) {
                     ok++;
                   }
                 }
                 meters.polled(ok, results.size() - ok);
+                deliverRound(fed, ticks);
               })
               .doFinally(s -> due.forEach(f -> f.polling.set(false)))
               .then();
         });
   }
 
-  /** Turns a poll result into a tick (when something changed) and the next poll time. */
-  private boolean polled(Feed feed, QuoteResult result) {
+  /**
+   * Turns a poll result into a tick (when something changed: added to {@code fed} and
+   * {@code ticks} for the round's delivery) and the next poll time.
+   */
+  private boolean polled(Feed feed, QuoteResult result, List<Feed> fed, List<QuoteTick> ticks) {
     Instant now = clock.instant();
     long nowMs = now.toEpochMilli();
     QuoteTick latest = feed.latest;
@@ -347,7 +493,9 @@ public final class QuoteStreamHub implements SmartLifecycle {
         return true;
       }
       QuoteTick tick = QuoteTick.of(feed.symbol, version, now, entry, found.stale());
-      if (!tick.sameAs(latest) && offer(feed, tick, false)) {
+      if (!tick.sameAs(latest) && accept(feed, tick, false)) {
+        fed.add(feed);
+        ticks.add(tick);
         publishOnBus(tick);
       }
       feed.nextPollAt = found.stale()
@@ -358,7 +506,9 @@ public final class QuoteStreamHub implements SmartLifecycle {
     GatewayException e = ((Failed) result).error();
     QuoteTick tick = QuoteTick.failed(feed.symbol, version, now,
         new QuoteTick.Error(Problems.status(e), Problems.code(e), Problems.detail(e)));
-    if (!tick.sameAs(latest) && offer(feed, tick, false)) {
+    if (!tick.sameAs(latest) && accept(feed, tick, false)) {
+      fed.add(feed);
+      ticks.add(tick);
       publishOnBus(tick);
     }
     feed.nextPollAt = nowMs + props.failureBackoff().toMillis();
@@ -484,7 +634,10 @@ public final class QuoteStreamHub implements SmartLifecycle {
       return;
     }
     running = false;
-    shutdown.tryEmitEmpty();
+    for (Runnable end : enders) {
+      enders.remove(end);
+      end.run();
+    }
     Disposable l = loops;
     if (l != null) {
       l.dispose();
@@ -493,7 +646,9 @@ public final class QuoteStreamHub implements SmartLifecycle {
     for (Feed f : feeds.values()) {
       synchronized (f) {
         f.closed = true;
-        f.sink.tryEmitComplete();
+      }
+      for (Follower follower : f.followers) {
+        follower.listener.completed();
       }
     }
     feeds.clear();

@@ -13,6 +13,8 @@ import dev.quotegate.stream.StreamSession.SlowConsumerException;
 import dev.quotegate.web.HeadRequests;
 import dev.quotegate.web.Problems;
 import dev.quotegate.web.SymbolParams;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -119,8 +122,8 @@ final class StreamHandler {
           StreamSession session = newSession(Transport.SSE, probe, resumeFrom);
           session.add(symbols);
           AtomicBoolean closed = new AtomicBoolean();
-          Flux<Frame> frames = Flux.using(() -> watch.watch(Transport.SSE, probe),
-                  w -> session.frames().takeUntilOther(hub.shutdownSignal()), Disposable::dispose)
+          Flux<Frame> frames = Flux.using(() -> watched(Transport.SSE, probe, session),
+                  w -> session.frames(), Disposable::dispose)
               .doFinally(s -> {
                 if (closed.compareAndSet(false, true)) {
                   meters.closed(Transport.SSE);
@@ -169,6 +172,36 @@ final class StreamHandler {
     if (!(frame instanceof Batch batch)) {
       return buffers.wrap(HEARTBEAT);
     }
+    int quotes = 0;
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes++;
+      }
+    }
+    meters.sent(Transport.SSE, quotes, batch.ticks().size() - quotes);
+    TickBatch shared = batch.shared();
+    if (shared == null) {
+      return buffers.wrap(sseEvent(batch));
+    }
+    // One encoding for every connection that gets the same round's ticks under the same id.
+    return wrap(buffers, shared.encoded(Transport.SSE, batch.id(), () -> sseEvent(batch), meters));
+  }
+
+  /**
+   * A buffer over a shared encoding. Under Reactor Netty a direct one goes to the socket as it
+   * is (a ByteBuf over the JDK buffer, which Netty does not free); elsewhere a copy.
+   */
+  private static DataBuffer wrap(DataBufferFactory buffers, ByteBuffer bytes) {
+    if (buffers instanceof NettyDataBufferFactory netty) {
+      return netty.wrap(Unpooled.wrappedBuffer(bytes));
+    }
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.get(copy);
+    return buffers.wrap(copy);
+  }
+
+  /** The SSE event(s) of a batch: quotes, and the per-symbol errors as their own event. */
+  byte[] sseEvent(Batch batch) {
     Instant now = clock.instant();
     List<QuoteJson.Item> quotes = new ArrayList<>(batch.ticks().size());
     List<SymbolError> errors = new ArrayList<>();
@@ -179,7 +212,6 @@ final class StreamHandler {
         errors.add(errorOf(t));
       }
     }
-    meters.sent(Transport.SSE, quotes.size(), errors.size());
     // Quotes through QuoteJson: every subscriber's event reuses the one encoding of each
     // fetched quote; only ageMs and stale are written per event.
     StringBuilder sb = new StringBuilder(128);
@@ -188,7 +220,7 @@ final class StreamHandler {
           .append(json.writeValueAsString(errors)).append("\n\n");
     }
     if (quotes.isEmpty()) {
-      return utf8(buffers, sb.toString());
+      return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
     sb.append("id: ").append(batch.id()).append("\nevent: quote\ndata: ");
     byte[] prefix = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -197,7 +229,7 @@ final class StreamHandler {
     System.arraycopy(data, 0, event, prefix.length, data.length);
     event[event.length - 2] = '\n';
     event[event.length - 1] = '\n';
-    return buffers.wrap(event);
+    return event;
   }
 
   private static DataBuffer utf8(DataBufferFactory buffers, String s) {
@@ -248,11 +280,10 @@ final class StreamHandler {
         .doFinally(s -> inputDone.tryEmitEmpty())
         .then();
     Flux<WebSocketMessage> frames = session.frames()
-        .takeUntilOther(hub.shutdownSignal())
         .map(f -> encodeWs(ws, f));
     Flux<WebSocketMessage> output = Flux.merge(frames, replies.asFlux().map(ws::textMessage))
         .takeUntilOther(inputDone.asMono());
-    Mono<Void> send = Mono.using(() -> watch.watch(Transport.WEBSOCKET, probe), w -> ws.send(output), Disposable::dispose)
+    Mono<Void> send = Mono.using(() -> watched(Transport.WEBSOCKET, probe, session), w -> ws.send(output), Disposable::dispose)
         .onErrorResume(SlowConsumerException.class, e -> {
           log.info("closing WebSocket stream: {}", e.getMessage());
           return ws.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "slow-consumer"))
@@ -262,6 +293,16 @@ final class StreamHandler {
         })
         .then(Mono.defer(() -> hubStopping() ? ws.close(CloseStatus.GOING_AWAY) : ws.close()));
     return Mono.when(input.onErrorResume(e -> ws.close(CloseStatus.POLICY_VIOLATION)), send);
+  }
+
+  /** Watched for slow consumption and ended when the hub stops, until disposed. */
+  private Disposable watched(Transport transport, ChannelProbe probe, StreamSession session) {
+    Disposable w = watch.watch(transport, probe);
+    Disposable h = hub.onShutdown(session::end);
+    return () -> {
+      w.dispose();
+      h.dispose();
+    };
   }
 
   private boolean hubStopping() {
@@ -315,7 +356,18 @@ final class StreamHandler {
       meters.heartbeat(Transport.WEBSOCKET);
       return ws.pingMessage(f -> f.wrap(new byte[] {'h', 'b'}));
     }
-    return new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(wsQuotes(batch, clock.instant())));
+    int quotes = 0;
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes++;
+      }
+    }
+    meters.sent(Transport.WEBSOCKET, quotes, batch.ticks().size() - quotes);
+    TickBatch shared = batch.shared();
+    DataBuffer payload = shared == null
+        ? ws.bufferFactory().wrap(wsQuotes(batch, clock.instant()))
+        : wrap(ws.bufferFactory(), shared.encoded(Transport.WEBSOCKET, batch.id(), () -> wsQuotes(batch, clock.instant()), meters));
+    return new WebSocketMessage(WebSocketMessage.Type.TEXT, payload);
   }
 
   /** The WebSocket message of a batch. */
@@ -329,7 +381,6 @@ final class StreamHandler {
         errors.add(errorOf(t));
       }
     }
-    meters.sent(Transport.WEBSOCKET, quotes.size(), errors.size());
     // Exactly Jackson's encoding of WsQuotes (StreamHandlerTest checks it), with the quotes
     // through QuoteJson like SSE: each fetched quote encoded once for every subscriber.
     StringBuilder head = new StringBuilder(64).append("{\"type\":\"quote\",\"id\":\"").append(batch.id())
@@ -377,7 +428,7 @@ final class StreamHandler {
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {
     // Timers on the shared parallel scheduler, not the channel's event loop: on the loops they
     // were suspected of delaying what else those loops serve (docs/benchmarks.md "Streams").
-    return new StreamSession(transport, hub::ticks, props, scheduler, clock, probe.writable(), meters, resumeFrom);
+    return new StreamSession(transport, hub::follow, props, scheduler, clock, probe.writable(), meters, resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {

@@ -50,6 +50,9 @@ final class StreamMeters {
   private final Counter ticksLocal;
   private final Counter ticksRemote;
   private final Counter loopErrors;
+  private final Counter roundDeliveries;
+  private final Counter roundBatches;
+  private final Map<Transport, Counter> sharedEncodings = new EnumMap<>(Transport.class);
 
   StreamMeters(MeterRegistry registry, int maxConnections) {
     this.registry = registry;
@@ -114,6 +117,29 @@ final class StreamMeters {
     this.loopErrors = Counter.builder("quotegate.stream.loop.errors")
         .description("Unexpected errors in the feed loops (logged; the loop goes on)")
         .register(registry);
+    this.roundDeliveries = Counter.builder("quotegate.stream.rounds.deliveries")
+        .description("Poll rounds' ticks handed to connections, one per connection per round")
+        .register(registry);
+    this.roundBatches = Counter.builder("quotegate.stream.rounds.batches")
+        .description("Distinct tick sets of the poll rounds (connections following the same symbols share one, "
+            + "and its encoding)")
+        .register(registry);
+    for (Transport t : Transport.values()) {
+      sharedEncodings.put(t, Counter.builder("quotegate.stream.encodings.shared")
+          .description("Events written with the encoding another connection's identical event made")
+          .tag("transport", t.tag)
+          .register(registry));
+    }
+  }
+
+  /** A poll round handed to {@code listeners} connections as {@code batches} distinct tick sets. */
+  void delivered(int listeners, int batches) {
+    roundDeliveries.increment(listeners);
+    roundBatches.increment(batches);
+  }
+
+  void sharedEncoding(Transport t) {
+    sharedEncodings.get(t).increment();
   }
 
   private Counter events(Transport t, String type) {

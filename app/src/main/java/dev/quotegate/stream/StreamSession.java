@@ -6,14 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -44,7 +39,7 @@ import reactor.core.scheduler.Scheduler;
  * feed threads, demand and timers from others; state is guarded by this object's monitor and
  * frames are emitted under it, so ids never go backwards.
  */
-final class StreamSession {
+final class StreamSession implements TickListener {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamSession.class);
 
@@ -55,7 +50,24 @@ final class StreamSession {
    * Ticks to send: quotes and per-symbol errors. {@code id} is the highest version sent so
    * far (the SSE event id); {@code snapshot} marks the batch answering a subscription.
    */
-  record Batch(long id, boolean snapshot, List<QuoteTick> ticks) implements Frame {}
+  record Batch(long id, boolean snapshot, List<QuoteTick> ticks, TickBatch shared) implements Frame {
+    Batch(long id, boolean snapshot, List<QuoteTick> ticks) {
+      this(id, snapshot, ticks, null);
+    }
+  }
+
+  /**
+   * Where a session's ticks come from: the hub ({@link QuoteStreamHub#follow}), or in tests
+   * any {@code Flux} per symbol ({@link #of}).
+   */
+  interface Source {
+    /** Starts delivering {@code symbol}'s ticks to {@code listener}; dispose to stop. */
+    Disposable follow(String symbol, TickListener listener);
+
+    static Source of(Function<String, Flux<QuoteTick>> feeds) {
+      return (symbol, listener) -> feeds.apply(symbol).subscribe(listener::offer);
+    }
+  }
 
   /** Nothing was sent for a while: keep the connection (and proxies) alive. */
   record Heartbeat() implements Frame {}
@@ -73,7 +85,7 @@ final class StreamSession {
   }
 
   private final Transport transport;
-  private final Function<String, Flux<QuoteTick>> source;
+  private final Source source;
   private final StreamProperties props;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -84,17 +96,32 @@ final class StreamSession {
   private final long maxLagMs;
   private final long lingerMs;
 
-  /** The feed subscription of each followed symbol, made once the frames are subscribed. */
-  private final Map<String, Disposable> subscriptions = new HashMap<>();
-  private final Set<String> symbols = new LinkedHashSet<>();
-  private final LinkedHashMap<String, QuoteTick> pending = new LinkedHashMap<>();
-  private final Map<String, Long> floor = new HashMap<>();
-  private final Set<String> awaiting = new HashSet<>();
+  /**
+   * One followed symbol's state (one object per symbol, not a map per concern: with thousands
+   * of connections the per-connection maps were a large part of a connection's heap).
+   */
+  private static final class Slot {
+    /** The feed subscription, made once the frames are subscribed. */
+    Disposable follower;
+    /** The latest tick not sent yet. */
+    QuoteTick pending;
+    /** The highest version sent (or the resume point): older ticks are dropped. */
+    long floor = Long.MIN_VALUE;
+    /** The pending snapshot waits for this symbol's first value. */
+    boolean awaiting;
+  }
+
+  /** The followed symbols in subscription order. */
+  private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>();
+  private final Round round = new Round();
+  private int pendingCount;
+  private int awaitingCount;
   private long resumeFrom;
   private FluxSink<Frame> sink;
   private boolean snapshotPending;
   private boolean snapshotLate;
   private boolean done;
+  private boolean ended;
   private long lastId;
   private long lastBatchAt = Long.MIN_VALUE / 2;
   private long lastSentAt;
@@ -102,6 +129,8 @@ final class StreamSession {
   private Disposable flushTask;
   private Disposable snapshotTask;
   private Disposable heartbeatTask;
+  /** The round being delivered, while a flush from {@link #deliver} may send its encoding. */
+  private TickBatch shareable;
 
   /**
    * @param resumeFrom the client's Last-Event-ID (a version), or -1: with one, a symbol's
@@ -110,7 +139,7 @@ final class StreamSession {
    */
   StreamSession(
       Transport transport,
-      Function<String, Flux<QuoteTick>> source,
+      Source source,
       StreamProperties props,
       Scheduler scheduler,
       Clock clock,
@@ -135,7 +164,8 @@ final class StreamSession {
    * The frames of this connection. Subscribe once; cancelling it unsubscribes every symbol.
    */
   Flux<Frame> frames() {
-    return Flux.create(this::attach);
+    // IGNORE: no queue per connection; the session emits only against downstream demand.
+    return Flux.create(this::attach, FluxSink.OverflowStrategy.IGNORE);
   }
 
   /**
@@ -145,16 +175,21 @@ final class StreamSession {
    * them. Feeds never fail (a failure is an error tick); an error here is logged and counted.
    */
   private void follow(String symbol) {
-    Disposable d = source.apply(symbol).subscribe(this::offer, e -> {
+    Disposable d;
+    try {
+      d = source.follow(symbol, this);
+    } catch (RuntimeException e) {
       meters.loopError();
       log.warn("stream feed of {} failed for a connection", symbol, e);
-    });
+      return;
+    }
     synchronized (this) {
-      if (done || !symbols.contains(symbol) || subscriptions.containsKey(symbol)) {
+      Slot slot = slots.get(symbol);
+      if (done || slot == null || slot.follower != null) {
         d.dispose(); // removed, re-added or closed meanwhile
         return;
       }
-      subscriptions.put(symbol, d);
+      slot.follower = d;
     }
   }
 
@@ -172,28 +207,31 @@ final class StreamSession {
         return added;
       }
       for (String s : requested) {
-        if (!symbols.contains(s)) {
+        if (!slots.containsKey(s)) {
           added.add(s);
         }
       }
-      if (symbols.size() + added.size() > props.maxSymbols()) {
+      if (slots.size() + added.size() > props.maxSymbols()) {
         throw new GatewayException.InvalidRequest("symbols",
-            "at most " + props.maxSymbols() + " symbols per connection; " + symbols.size()
+            "at most " + props.maxSymbols() + " symbols per connection; " + slots.size()
                 + " followed, " + added.size() + " more asked");
       }
       if (added.isEmpty()) {
         return added;
       }
       for (String s : added) {
-        symbols.add(s);
+        Slot slot = new Slot();
+        // One String per symbol for all connections, not one per request's parse.
+        slots.put(s.intern(), slot);
         if (resumeFrom >= 0) {
-          floor.put(s, resumeFrom - 1); // ties are resent: ms versions may collide
+          slot.floor = resumeFrom - 1; // ties are resent: ms versions may collide
         } else {
-          awaiting.add(s);
+          slot.awaiting = true;
+          awaitingCount++;
         }
       }
       resumeFrom = -1; // a resume applies to the first subscription only
-      if (!awaiting.isEmpty()) {
+      if (awaitingCount > 0) {
         snapshotPending = true;
         snapshotLate = false;
         if (snapshotTask != null) {
@@ -215,19 +253,22 @@ final class StreamSession {
     List<Disposable> signals = new ArrayList<>();
     synchronized (this) {
       for (String s : requested) {
-        if (symbols.remove(s)) {
+        Slot slot = slots.remove(s);
+        if (slot != null) {
           removed.add(s);
-          pending.remove(s);
-          floor.remove(s);
-          awaiting.remove(s);
-          Disposable d = subscriptions.remove(s);
-          if (d != null) {
-            signals.add(d);
+          if (slot.pending != null) {
+            pendingCount--;
+          }
+          if (slot.awaiting) {
+            awaitingCount--;
+          }
+          if (slot.follower != null) {
+            signals.add(slot.follower);
           }
         }
       }
       meters.subscribed(-removed.size());
-      if (snapshotPending && awaiting.isEmpty()) {
+      if (snapshotPending && awaitingCount == 0) {
         flushNow();
       }
     }
@@ -237,7 +278,7 @@ final class StreamSession {
 
   /** The symbols followed now, in subscription order. */
   synchronized List<String> symbols() {
-    return List.copyOf(symbols);
+    return List.copyOf(slots.keySet());
   }
 
   private void attach(FluxSink<Frame> sink) {
@@ -246,11 +287,27 @@ final class StreamSession {
       this.sink = sink;
       this.lastSentAt = now();
       this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
-      follow = new ArrayList<>(symbols);
+      follow = new ArrayList<>(slots.keySet());
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
+    synchronized (this) {
+      if (ended) {
+        sink.complete(); // the hub stopped before the frames were subscribed
+        return;
+      }
+    }
     follow.forEach(this::follow);
+  }
+
+  /** Ends the frames (the hub is stopping): the connection completes normally. */
+  void end() {
+    synchronized (this) {
+      ended = true;
+      if (sink != null && !done) {
+        sink.complete();
+      }
+    }
   }
 
   private void close() {
@@ -264,11 +321,16 @@ final class StreamSession {
       dispose(flushTask);
       dispose(snapshotTask);
       dispose(heartbeatTask);
-      meters.subscribed(-symbols.size());
-      symbols.clear();
-      pending.clear();
-      signals = new ArrayList<>(subscriptions.values());
-      subscriptions.clear();
+      meters.subscribed(-slots.size());
+      signals = new ArrayList<>(slots.size());
+      for (Slot slot : slots.values()) {
+        if (slot.follower != null) {
+          signals.add(slot.follower);
+        }
+      }
+      slots.clear();
+      pendingCount = 0;
+      awaitingCount = 0;
     }
     signals.forEach(Disposable::dispose);
   }
@@ -284,35 +346,109 @@ final class StreamSession {
   }
 
   /** A tick of a followed symbol: kept as the latest of its symbol until the next batch. */
-  void offer(QuoteTick tick) {
+  @Override
+  public void offer(QuoteTick tick) {
     synchronized (this) {
-      String symbol = tick.symbol();
-      if (done || !symbols.contains(symbol)) {
+      if (!accept(tick)) {
         return;
       }
-      Long sent = floor.get(symbol);
-      if (sent != null && tick.version() <= sent) {
-        return; // already sent (or older than what the client resumed from)
-      }
-      QuoteTick prev = pending.get(symbol);
-      if (prev != null) {
-        if (prev.version() >= tick.version()) {
-          return;
-        }
-        meters.conflated();
-      }
-      pending.put(symbol, tick);
       if (snapshotPending) {
-        awaiting.remove(symbol);
-        if (snapshotLate) {
-          lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
-          scheduleFlush();
-        } else if (awaiting.isEmpty()) {
-          flushNow();
-        }
+        snapshotProgress();
         return;
       }
       scheduleFlush();
+    }
+  }
+
+  /**
+   * A poll round's ticks of the followed symbols, all at once: sent as one batch now when the
+   * conflation interval allows (no linger: nothing else of the round is coming), with the
+   * round's shared encoding when the batch is exactly the round's ticks.
+   */
+  @Override
+  public void deliver(TickBatch round) {
+    synchronized (this) {
+      boolean any = false;
+      for (int i = 0; i < round.size(); i++) {
+        any |= accept(round.get(i));
+      }
+      if (!any) {
+        return;
+      }
+      if (snapshotPending) {
+        snapshotProgress();
+        return;
+      }
+      if (now() < lastBatchAt + intervalMs) {
+        scheduleFlush();
+        return;
+      }
+      dispose(flushTask);
+      flushTask = null;
+      shareable = isPending(round) ? round : null;
+      try {
+        flushNow();
+      } finally {
+        shareable = null;
+      }
+    }
+  }
+
+  @Override
+  public Round round() {
+    return round;
+  }
+
+  @Override
+  public void completed() {
+    // The hub is stopping: its shutdown signal ends the frames.
+  }
+
+  /** Whether the pending ticks are exactly {@code round}'s. Under the lock. */
+  private boolean isPending(TickBatch round) {
+    if (pendingCount != round.size()) {
+      return false;
+    }
+    for (int i = 0; i < round.size(); i++) {
+      QuoteTick t = round.get(i);
+      Slot slot = slots.get(t.symbol());
+      if (slot == null || slot.pending != t) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Keeps {@code tick} as its symbol's pending value if it is new to this client. Under the lock. */
+  private boolean accept(QuoteTick tick) {
+    Slot slot = done ? null : slots.get(tick.symbol());
+    if (slot == null || tick.version() <= slot.floor) {
+      return false; // not followed, already sent or older than what the client resumed from
+    }
+    QuoteTick prev = slot.pending;
+    if (prev != null) {
+      if (prev.version() >= tick.version()) {
+        return false;
+      }
+      meters.conflated();
+    } else {
+      pendingCount++;
+    }
+    slot.pending = tick;
+    if (slot.awaiting) {
+      slot.awaiting = false;
+      awaitingCount--;
+    }
+    return true;
+  }
+
+  /** A value arrived while the snapshot is pending: send it once complete. Under the lock. */
+  private void snapshotProgress() {
+    if (snapshotLate) {
+      lastBatchAt = Math.max(lastBatchAt, now() - intervalMs + Math.min(intervalMs, 50));
+      scheduleFlush();
+    } else if (awaitingCount == 0) {
+      flushNow();
     }
   }
 
@@ -333,14 +469,23 @@ final class StreamSession {
     }
   }
 
+  private void clearAwaiting() {
+    if (awaitingCount > 0) {
+      for (Slot slot : slots.values()) {
+        slot.awaiting = false;
+      }
+      awaitingCount = 0;
+    }
+  }
+
   private void snapshotTimeout() {
     synchronized (this) {
       snapshotTask = null;
       if (!snapshotPending || done) {
         return;
       }
-      awaiting.clear();
-      if (!pending.isEmpty()) {
+      clearAwaiting();
+      if (pendingCount > 0) {
         flushNow();
       } else {
         // Nothing yet (a slow first upstream call): the first value opens a short
@@ -353,10 +498,10 @@ final class StreamSession {
   /** Demand came back: send what waits. */
   private void retry() {
     synchronized (this) {
-      if (done || pending.isEmpty()) {
+      if (done || pendingCount == 0) {
         return;
       }
-      boolean snapshotReady = snapshotPending && awaiting.isEmpty();
+      boolean snapshotReady = snapshotPending && awaitingCount == 0;
       if (snapshotPending && !snapshotReady) {
         return;
       }
@@ -375,7 +520,7 @@ final class StreamSession {
 
   /** Sends the pending ticks if the transport can take them; else marks the client behind. */
   private void flushNow() {
-    if (done || pending.isEmpty()) {
+    if (done || pendingCount == 0) {
       return;
     }
     long now = now();
@@ -386,19 +531,27 @@ final class StreamSession {
       }
       return;
     }
-    List<QuoteTick> ticks = new ArrayList<>(pending.values());
-    pending.clear();
+    TickBatch shared = shareable;
+    List<QuoteTick> ticks = shared != null ? shared.ticks() : new ArrayList<>(pendingCount);
     // Ids grow strictly (a batch of only older symbols still gets a new id).
     long id = lastId + 1;
-    for (QuoteTick t : ticks) {
-      floor.put(t.symbol(), t.version());
-      id = Math.max(id, t.version());
+    for (Slot slot : slots.values()) {
+      QuoteTick t = slot.pending;
+      if (t != null) {
+        if (shared == null) {
+          ticks.add(t);
+        }
+        slot.floor = t.version();
+        slot.pending = null;
+        id = Math.max(id, t.version());
+      }
     }
+    pendingCount = 0;
     lastId = id;
     boolean snapshot = snapshotPending;
     snapshotPending = false;
     snapshotLate = false;
-    awaiting.clear();
+    clearAwaiting();
     if (snapshotTask != null) {
       snapshotTask.dispose();
       snapshotTask = null;
@@ -412,7 +565,7 @@ final class StreamSession {
         meters.latency(transport, TimeUnit.MILLISECONDS.toNanos(wall - t.tickAt().toEpochMilli()));
       }
     }
-    sink.next(new Batch(id, snapshot, ticks));
+    sink.next(new Batch(id, snapshot, ticks, snapshot ? null : shared));
   }
 
   /** One timer per connection: fires when the heartbeat is due, re-arms for the next one. */
@@ -428,7 +581,7 @@ final class StreamSession {
         next = due - now;
       } else if (canSend()) {
         lastSentAt = now;
-        if (pending.isEmpty()) {
+        if (pendingCount == 0) {
           behindSince = -1;
         }
         meters.heartbeat(transport);

@@ -130,6 +130,11 @@ class ApiDocsConfiguration {
    * meanwhile), and holds requests for it, without blocking, until it is built.
    */
   static final class WarmUp implements SmartInitializingSingleton, WebFilter, Ordered {
+    @Override
+    public String toString() {
+      return "ApiDocsWarmUp"; // constant: the filter chain's per-request checkpoint keeps it (see RequestGuard)
+    }
+
     private final ObjectProvider<OpenApiWebfluxResource> resource;
     private final String path;
     private final Sinks.Empty<Void> built = Sinks.empty();

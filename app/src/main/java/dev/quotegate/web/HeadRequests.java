@@ -45,4 +45,14 @@ public final class HeadRequests implements WebFilter {
     exchange.getAttributes().put(ATTRIBUTE, Boolean.TRUE);
     return chain.filter(exchange.mutate().request(r -> r.method(HttpMethod.GET)).build());
   }
+
+  /**
+   * A constant name: the filter chain checkpoints each request with the filter's {@code
+   * toString()}, and {@code Object}'s would build a new string per request, kept for as long as
+   * the request lives (a stream's whole life).
+   */
+  @Override
+  public String toString() {
+    return "HeadRequests";
+  }
 }

@@ -87,4 +87,14 @@ class LoadShedder implements WebFilter {
   int inFlight() {
     return inFlight.get();
   }
+
+  /**
+   * A constant name: the filter chain checkpoints each request with the filter's {@code
+   * toString()}, and {@code Object}'s would build a new string per request, kept for as long as
+   * the request lives (a stream's whole life).
+   */
+  @Override
+  public String toString() {
+    return "LoadShedder";
+  }
 }

@@ -115,4 +115,14 @@ class RequestGuard implements WebFilter {
     }
     return null;
   }
+
+  /**
+   * A constant name: the filter chain checkpoints each request with the filter's {@code
+   * toString()}, and {@code Object}'s would build a new string per request, kept for as long as
+   * the request lives (a stream's whole life).
+   */
+  @Override
+  public String toString() {
+    return "RequestGuard";
+  }
 }

@@ -85,6 +85,19 @@ class QuoteStreamHubTest {
     vts.dispose();
   }
 
+  @Test
+  void stoppingTheHubEndsEveryRegisteredConnectionAndOneRegisteredAfterAtOnce() {
+    java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+    hub.onShutdown(ended::incrementAndGet);
+    Disposable gone = hub.onShutdown(ended::incrementAndGet);
+    gone.dispose(); // this connection ended before the hub stopped
+    assertThat(ended).hasValue(0);
+    hub.stop();
+    assertThat(ended).as("only the open connection ended").hasValue(1);
+    hub.onShutdown(ended::incrementAndGet);
+    assertThat(ended).as("a connection arriving after the stop ends at once").hasValue(2);
+  }
+
   /**
    * With stale-while-revalidate on, the poll at expiry is answered with the old value (marked
    * stale) while the refresh runs: the feed must not send that stale tick followed by the

@@ -42,6 +42,7 @@ public final class StreamBenchRunner {
   public static void main(String[] args) throws Exception {
     int[] sse = {1000, 5000, 10000, 19000};
     int[] ws = {1000, 10000};
+    int[] h2 = {20000};
     int measure = 15;
     String serverHeap = "2g";
     String clientHeap = "1536m";
@@ -51,6 +52,8 @@ public final class StreamBenchRunner {
         sse = ints(a.substring(12));
       } else if (a.startsWith("--ws-steps=")) {
         ws = ints(a.substring(11));
+      } else if (a.startsWith("--h2-steps=")) {
+        h2 = ints(a.substring(11));
       } else if (a.startsWith("--measure=")) {
         measure = Integer.parseInt(a.substring(10));
       } else if (a.startsWith("--server-heap=")) {
@@ -93,6 +96,12 @@ public final class StreamBenchRunner {
       steps.add(new Step("quotegate", "websocket", n));
       steps.add(new Step("peer", "websocket", n));
     }
+    for (int n : h2) {
+      // SSE streams multiplexed over h2c connections (STREAMS_PER_CONNECTION each, as a
+      // browser multiplexes EventSources): past the open-files limit of HTTP/1.1.
+      steps.add(new Step("quotegate", "sse-h2c", n));
+      steps.add(new Step("peer", "sse-h2c", n));
+    }
     List<Row> rows = new ArrayList<>();
     String started = Instant.now().toString();
     try {
@@ -105,14 +114,15 @@ public final class StreamBenchRunner {
         }
         int free = fdLimit - fds(pid) - 64;
         Step step = s;
-        if (s.n() > free) {
+        int sockets = s.transport().equals("sse-h2c") ? s.n() / StreamLoadClient.STREAMS_PER_CONNECTION + 16 : s.n();
+        if (sockets > free) {
           System.out.printf("step %s: %d connections do not fit the server's %d open files; running %d%n", s, s.n(), fdLimit, free);
           step = new Step(s.server(), s.transport(), free);
         }
         String base = step.server().equals("quotegate") ? gateway : peer;
         String uri = step.server().equals("quotegate")
-            ? base + (step.transport().equals("sse") ? "/api/v1/stream/quotes?symbols=" : "/api/v1/stream/ws?symbols=") + symbols
-            : base + (step.transport().equals("sse") ? "/sse" : "/ws");
+            ? base + (step.transport().startsWith("sse") ? "/api/v1/stream/quotes?symbols=" : "/api/v1/stream/ws?symbols=") + symbols
+            : base + (step.transport().startsWith("sse") ? "/sse" : "/ws");
         Row r = run(step, uri, java, cp, clientHeap, measure, pid);
         rows.add(r);
         System.out.println(r);
@@ -134,6 +144,8 @@ public final class StreamBenchRunner {
         StreamLoadClient.class.getName(), "--uri=" + uri, "--connections=" + step.n(), "--measure=" + measure));
     if (step.transport().equals("websocket")) {
       cmd.add("--ws");
+    } else if (step.transport().equals("sse-h2c")) {
+      cmd.add("--h2c");
     }
     Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Lines lines = new Lines(client.getInputStream(), null);

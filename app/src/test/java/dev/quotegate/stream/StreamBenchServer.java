@@ -17,6 +17,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.JsonNode;
@@ -49,6 +50,7 @@ public final class StreamBenchServer {
         symbolCount = Integer.parseInt(a.substring(10));
       }
     }
+    QuotegateApplication.systemDefaults(); // as the packaged gateway's main does
     Simulator sim = Simulator.create(SimulatorProperties.defaults().withPort(0)).start();
     List<String> symbols = sim.universe().instruments().stream().limit(symbolCount).map(i -> i.symbol()).toList();
     ConfigurableApplicationContext gateway = new SpringApplicationBuilder(QuotegateApplication.class).run(
@@ -110,6 +112,8 @@ public final class StreamBenchServer {
             }
           });
       this.server = HttpServer.create().host("127.0.0.1").port(port)
+          .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C) // as the gateway: h2c prior knowledge too
+          .http2Settings(h -> h.maxConcurrentStreams(256))
           .route(r -> r
               .get("/sse", (req, res) -> res.sse().send(events.asFlux().map(e -> Unpooled.wrappedBuffer(e[0]))))
               .ws("/ws", (in, out) -> out.sendObject(events.asFlux()

@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The client side of the out-of-process stream benchmark: its own JVM, N SSE or WebSocket
@@ -33,6 +37,8 @@ public final class StreamLoadClient {
 
   private static final byte[] FETCHED_AT = "\"fetchedAt\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_MS = 120_000;
+  /** SSE streams per h2c connection with {@code --h2c} (browsers open about 100 per origin). */
+  static final int STREAMS_PER_CONNECTION = 100;
 
   public static void main(String[] args) throws Exception {
     String uri = null;
@@ -40,6 +46,7 @@ public final class StreamLoadClient {
     int measure = 15;
     int warmup = 90;
     boolean ws = false;
+    boolean h2c = false;
     for (String a : args) {
       if (a.startsWith("--uri=")) {
         uri = a.substring(6);
@@ -51,6 +58,8 @@ public final class StreamLoadClient {
         warmup = Integer.parseInt(a.substring(17));
       } else if (a.equals("--ws")) {
         ws = true;
+      } else if (a.equals("--h2c")) {
+        h2c = true;
       }
     }
     if (uri == null) {
@@ -65,9 +74,24 @@ public final class StreamLoadClient {
     HttpClient[] clients = new HttpClient[8];
     for (int i = 0; i < clients.length; i++) {
       String source = "127.0.1." + (i + 1);
-      clients[i] = HttpClient.newConnection()
-          .bindAddress(() -> new InetSocketAddress(source, 0))
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+      if (h2c) {
+        // SSE streams multiplexed, STREAMS_PER_CONNECTION per h2c connection (prior knowledge).
+        int connections = Math.max(1, (n / clients.length + STREAMS_PER_CONNECTION - 1) / STREAMS_PER_CONNECTION);
+        ConnectionProvider pool = ConnectionProvider.builder("bench-h2c-" + i)
+            .maxConnections(connections)
+            .pendingAcquireMaxCount(-1)
+            .pendingAcquireTimeout(Duration.ofSeconds(120))
+            .allocationStrategy(Http2AllocationStrategy.builder()
+                .maxConcurrentStreams(STREAMS_PER_CONNECTION).maxConnections(connections).minConnections(1).build())
+            .build();
+        clients[i] = HttpClient.create(pool).protocol(HttpProtocol.H2C)
+            .bindAddress(() -> new InetSocketAddress(source, 0))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+      } else {
+        clients[i] = HttpClient.newConnection()
+            .bindAddress(() -> new InetSocketAddress(source, 0))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+      }
     }
     Disposable.Composite all = Disposables.composite();
     for (int i = 0; i < n; i++) {

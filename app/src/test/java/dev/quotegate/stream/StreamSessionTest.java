@@ -51,7 +51,7 @@ class StreamSessionTest {
   }
 
   private StreamSession session(StreamProperties props, long resumeFrom) {
-    return new StreamSession(Transport.SSE, this::feed, props, vts, Clock.systemUTC(), writable::get,
+    return new StreamSession(Transport.SSE, StreamSession.Source.of(this::feed), props, vts, Clock.systemUTC(), writable::get,
         new StreamMeters(registry, 100), resumeFrom);
   }
 
@@ -83,6 +83,32 @@ class StreamSessionTest {
         })
         .thenCancel()
         .verify(TIMEOUT);
+  }
+
+  @Test
+  void endingTheSessionCompletesItsFramesAndUnsubscribesEverySymbol() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL"));
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .then(() -> emit(tick("AAPL", 1000, "10")))
+        .assertNext(f -> assertThat(prices(f)).containsExactly("AAPL=10"))
+        .then(session::end)
+        .expectComplete()
+        .verify(TIMEOUT);
+    assertThat(feeds.get("AAPL").currentSubscriberCount()).as("feed subscription released").isZero();
+  }
+
+  @Test
+  void aSessionEndedBeforeItsFramesAreSubscribedCompletesAtOnce() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL"));
+    session.end();
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .expectComplete()
+        .verify(TIMEOUT);
+    assertThat(feeds).as("nothing followed").doesNotContainKey("AAPL");
   }
 
   @Test

@@ -1,0 +1,39 @@
+package dev.quotegate.stream;
+
+/**
+ * Receives the ticks of the symbols it follows on a {@link QuoteStreamHub}: a connection's
+ * {@link StreamSession}, or an adapter to a {@code Flux}. Called from the hub's threads; must
+ * not block.
+ */
+interface TickListener {
+
+  /** One tick of a followed symbol (a snapshot, a tick from the bus, a pushed one). */
+  void offer(QuoteTick tick);
+
+  /**
+   * Every tick of one poll round this listener follows, at once: a session sends them as one
+   * batch without waiting for more. {@code round} may be shared by every listener that follows
+   * exactly the same symbols of the round (so its encoding can be shared too).
+   */
+  default void deliver(TickBatch round) {
+    for (QuoteTick t : round.ticks()) {
+      offer(t);
+    }
+  }
+
+  /** The feed stopped (the hub is stopping): no more ticks. */
+  default void completed() {}
+
+  /** This listener's scratch space for the hub's round delivery (its own instance). */
+  Round round();
+
+  /**
+   * Where the hub gathers a listener's ticks of one poll round (a field of the listener, not a
+   * map lookup per tick and listener). Used by one round delivery at a time.
+   */
+  final class Round {
+    long id;
+    int hash;
+    java.util.ArrayList<QuoteTick> ticks;
+  }
+}
