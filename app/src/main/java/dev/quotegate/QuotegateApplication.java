@@ -33,11 +33,5 @@ public class QuotegateApplication {
     if (System.getProperty("io.lettuce.core.iouring") == null) {
       System.setProperty("io.lettuce.core.iouring", "false");
     }
-    // io_uring's completion queue: Netty's default of 4,096 entries overflowed (it warns
-    // "CompletionQueue overflow detected") when a poll round's writes to 5,000 stream
-    // connections completed in one burst. 32,768 entries: 512 KB per event loop.
-    if (System.getProperty("io.netty.iouring.cqSize") == null) {
-      System.setProperty("io.netty.iouring.cqSize", "32768");
-    }
   }
 }

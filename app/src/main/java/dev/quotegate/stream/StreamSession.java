@@ -401,7 +401,7 @@ final class StreamSession implements TickListener {
 
   @Override
   public void completed() {
-    // The hub is stopping: its shutdown signal ends the frames.
+    // The hub is stopping: its onShutdown registry ends the session (end()).
   }
 
   /** Whether the pending ticks are exactly {@code round}'s. Under the lock. */
