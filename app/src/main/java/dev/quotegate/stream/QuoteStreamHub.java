@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,8 +71,6 @@ public final class QuoteStreamHub implements SmartLifecycle {
       Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
   private final Set<Runnable> enders = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean leaseFailing = new AtomicBoolean();
-  private final Object roundLock = new Object();
-  private long roundSeq; // guarded by roundLock
   private volatile Disposable loops;
   private volatile boolean running;
 
@@ -127,13 +127,6 @@ public final class QuoteStreamHub implements SmartLifecycle {
   public Flux<QuoteTick> ticks(String symbol) {
     return Flux.create(sink -> {
       Disposable d = follow(symbol, new TickListener() {
-        private final Round round = new Round();
-
-        @Override
-        public Round round() {
-          return round;
-        }
-
         @Override
         public void offer(QuoteTick tick) {
           sink.next(tick);
@@ -374,41 +367,51 @@ public final class QuoteStreamHub implements SmartLifecycle {
     if (ticks.isEmpty()) {
       return;
     }
-    synchronized (roundLock) { // the listeners' scratch spaces serve one round at a time
-      long id = ++roundSeq;
-      int expected = 0;
-      for (Feed f : fed) {
-        expected = Math.max(expected, f.followers.size());
-      }
-      List<TickListener> touched = new ArrayList<>(expected);
-      for (int i = 0; i < ticks.size(); i++) {
-        QuoteTick tick = ticks.get(i);
-        for (Follower f : fed.get(i).followers) {
-          TickListener.Round r = f.listener.round();
-          if (r.id != id) {
-            r.id = id;
-            r.hash = 1;
-            r.ticks = new ArrayList<>(ticks.size() - i);
-            touched.add(f.listener);
-          }
-          r.ticks.add(tick);
-          r.hash = 31 * r.hash + i; // the round's ticks are distinct: their index identifies them
+    int expected = 0;
+    for (Feed f : fed) {
+      expected = Math.max(expected, f.followers.size());
+    }
+    // An identity map (one compact table, warm in the cache), not a field of each listener:
+    // writing a scratch field into every session cost a cache miss per listener and tick.
+    IdentityHashMap<TickListener, RoundTicks> per = new IdentityHashMap<>(expected);
+    for (int i = 0; i < ticks.size(); i++) {
+      QuoteTick tick = ticks.get(i);
+      int left = ticks.size() - i;
+      for (Follower f : fed.get(i).followers) {
+        RoundTicks r = per.get(f.listener);
+        if (r == null) {
+          r = new RoundTicks(left);
+          per.put(f.listener, r);
         }
+        r.add(tick, i);
       }
-      HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
-      for (TickListener l : touched) {
-        TickListener.Round r = l.round();
-        TickBatch batch = new TickBatch(r.ticks, r.hash);
-        r.ticks = null;
-        TickBatch shared = distinct.putIfAbsent(batch, batch);
-        try {
-          l.deliver(shared != null ? shared : batch);
-        } catch (RuntimeException ex) {
-          meters.loopError();
-          log.warn("stream delivery to a connection failed", ex);
-        }
+    }
+    HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
+    for (Map.Entry<TickListener, RoundTicks> e : per.entrySet()) {
+      TickBatch batch = new TickBatch(e.getValue().ticks, e.getValue().hash);
+      TickBatch shared = distinct.putIfAbsent(batch, batch);
+      try {
+        e.getKey().deliver(shared != null ? shared : batch);
+      } catch (RuntimeException ex) {
+        meters.loopError();
+        log.warn("stream delivery to a connection failed", ex);
       }
-      meters.delivered(touched.size(), distinct.size());
+    }
+    meters.delivered(per.size(), distinct.size());
+  }
+
+  /** One listener's ticks of a round, with a hash of their indexes in the round. */
+  private static final class RoundTicks {
+    final List<QuoteTick> ticks;
+    int hash = 1;
+
+    RoundTicks(int capacity) {
+      this.ticks = new ArrayList<>(capacity);
+    }
+
+    void add(QuoteTick tick, int index) {
+      ticks.add(tick);
+      hash = 31 * hash + index; // a round's ticks are distinct: their index identifies them
     }
   }
 

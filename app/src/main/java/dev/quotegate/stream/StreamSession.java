@@ -113,7 +113,6 @@ final class StreamSession implements TickListener {
 
   /** The followed symbols in subscription order. */
   private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>();
-  private final Round round = new Round();
   private int pendingCount;
   private int awaitingCount;
   private long resumeFrom;
@@ -392,11 +391,6 @@ final class StreamSession implements TickListener {
         shareable = null;
       }
     }
-  }
-
-  @Override
-  public Round round() {
-    return round;
   }
 
   @Override

@@ -23,17 +23,4 @@ interface TickListener {
 
   /** The feed stopped (the hub is stopping): no more ticks. */
   default void completed() {}
-
-  /** This listener's scratch space for the hub's round delivery (its own instance). */
-  Round round();
-
-  /**
-   * Where the hub gathers a listener's ticks of one poll round (a field of the listener, not a
-   * map lookup per tick and listener). Used by one round delivery at a time.
-   */
-  final class Round {
-    long id;
-    int hash;
-    java.util.ArrayList<QuoteTick> ticks;
-  }
 }
