@@ -73,6 +73,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
   private final AtomicBoolean leaseFailing = new AtomicBoolean();
   private volatile Disposable loops;
   private volatile boolean running;
+  private volatile boolean stopped;
 
   QuoteStreamHub(
       QuoteService quotes,
@@ -180,14 +181,15 @@ public final class QuoteStreamHub implements SmartLifecycle {
   }
 
   /**
-   * Runs {@code end} when the hub stops (at once if it has stopped), so open connections end
+   * Runs {@code end} when the hub stops (at once if it has stopped; not before it started:
+   * the web server starts first), so open connections end
    * and the server can shut down; dispose the answer when the connection ends first. A set
    * entry per connection, not a subscriber of one shared signal (whose subscriber array is
    * copied at every connection's arrival and departure).
    */
   Disposable onShutdown(Runnable end) {
     enders.add(end);
-    if (!running) {
+    if (stopped) {
       enders.remove(end);
       end.run();
     }
@@ -591,6 +593,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
       return;
     }
     running = true;
+    stopped = false;
     Disposable.Composite all = Disposables.composite();
     all.add(Flux.interval(props.pollTick(), scheduler)
         .onBackpressureDrop()
@@ -637,6 +640,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
       return;
     }
     running = false;
+    stopped = true;
     for (Runnable end : enders) {
       enders.remove(end);
       end.run();

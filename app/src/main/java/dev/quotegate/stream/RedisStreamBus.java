@@ -24,6 +24,8 @@ import org.springframework.beans.factory.DisposableBean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -81,6 +83,13 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
 
   private final StreamProperties.Redis props;
   private final JsonMapper json;
+  /**
+   * Built at construction: Jackson creates a type's (de)serializer under a lock the first time
+   * it meets the type, and that first time was on Lettuce's event loop, contended (BlockHound
+   * caught it in RedisClusterIT: the lease warm-up failed open). Prefetched here, off the loops.
+   */
+  private final ObjectReader tickReader;
+  private final ObjectWriter tickWriter;
   private final String instanceId = UUID.randomUUID().toString();
   private final String prefix;
   private final RedisConnections redis;
@@ -93,6 +102,8 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.props = Objects.requireNonNull(props, "props");
     this.json = Objects.requireNonNull(json, "json");
+    this.tickReader = json.readerFor(QuoteTick.class);
+    this.tickWriter = json.writerFor(QuoteTick.class);
     this.prefix = props.keyPrefix() + ":stream:";
     // Connected on first use, kept once connected; a failed attempt is retried next time.
     this.commands = redis.connect(StringCodec.UTF8)
@@ -139,7 +150,7 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
   @Override
   public Mono<Void> publish(QuoteTick tick) {
     return Mono.defer(() -> {
-      String payload = json.writeValueAsString(tick);
+      String payload = tickWriter.writeValueAsString(tick);
       return commands.flatMap(r -> redis.publish(r, channel(tick.symbol()), payload)
           .then(r.set(lastKey(tick.symbol()), payload, SetArgs.Builder.px(props.lastTickTtl().toMillis()))))
           .timeout(props.timeout())
@@ -179,7 +190,7 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
     }
     QuoteTick tick;
     try {
-      tick = json.readValue(message, QuoteTick.class);
+      tick = tickReader.readValue(message);
     } catch (RuntimeException e) {
       log.warn("dropping an unreadable tick on {}: {}", channel, e.toString());
       return;
@@ -193,7 +204,7 @@ final class RedisStreamBus implements TickBus, PollLease, DisposableBean {
   public Mono<QuoteTick> last(String symbol) {
     return commands.flatMap(r -> r.get(lastKey(symbol)))
         .timeout(props.timeout())
-        .map(s -> json.readValue(s, QuoteTick.class));
+        .map(s -> tickReader.readValue(s));
   }
 
   @Override

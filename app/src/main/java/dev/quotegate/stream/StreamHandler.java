@@ -172,13 +172,7 @@ final class StreamHandler {
     if (!(frame instanceof Batch batch)) {
       return buffers.wrap(HEARTBEAT);
     }
-    int quotes = 0;
-    for (QuoteTick t : batch.ticks()) {
-      if (t.isQuote()) {
-        quotes++;
-      }
-    }
-    meters.sent(Transport.SSE, quotes, batch.ticks().size() - quotes);
+    countSent(Transport.SSE, batch);
     TickBatch shared = batch.shared();
     if (shared == null) {
       return buffers.wrap(sseEvent(batch));
@@ -198,6 +192,17 @@ final class StreamHandler {
     byte[] copy = new byte[bytes.remaining()];
     bytes.get(copy);
     return buffers.wrap(copy);
+  }
+
+  /** Counts a batch's events by type (a shared encoding is sent once per connection too). */
+  private void countSent(Transport transport, Batch batch) {
+    int quotes = 0;
+    for (QuoteTick t : batch.ticks()) {
+      if (t.isQuote()) {
+        quotes++;
+      }
+    }
+    meters.sent(transport, quotes, batch.ticks().size() - quotes);
   }
 
   /** The SSE event(s) of a batch: quotes, and the per-symbol errors as their own event. */
@@ -356,13 +361,7 @@ final class StreamHandler {
       meters.heartbeat(Transport.WEBSOCKET);
       return ws.pingMessage(f -> f.wrap(new byte[] {'h', 'b'}));
     }
-    int quotes = 0;
-    for (QuoteTick t : batch.ticks()) {
-      if (t.isQuote()) {
-        quotes++;
-      }
-    }
-    meters.sent(Transport.WEBSOCKET, quotes, batch.ticks().size() - quotes);
+    countSent(Transport.WEBSOCKET, batch);
     TickBatch shared = batch.shared();
     DataBuffer payload = shared == null
         ? ws.bufferFactory().wrap(wsQuotes(batch, clock.instant()))

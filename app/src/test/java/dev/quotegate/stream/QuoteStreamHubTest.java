@@ -98,6 +98,17 @@ class QuoteStreamHubTest {
     assertThat(ended).as("a connection arriving after the stop ends at once").hasValue(2);
   }
 
+  @Test
+  void aConnectionBeforeTheHubStartsIsNotEnded() {
+    java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+    hub.stop();
+    hub.start(); // a started hub again, as one not started yet: the web server starts first
+    hub.onShutdown(ended::incrementAndGet);
+    assertThat(ended).as("not ended while the hub runs").hasValue(0);
+    hub.stop();
+    assertThat(ended).hasValue(1);
+  }
+
   /**
    * With stale-while-revalidate on, the poll at expiry is answered with the old value (marked
    * stale) while the refresh runs: the feed must not send that stale tick followed by the
