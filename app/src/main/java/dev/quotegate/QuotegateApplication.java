@@ -4,8 +4,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The Quotegate market-data gateway. */
-@SpringBootApplication
+/**
+ * The Quotegate market-data gateway. Micrometer's Logback binder is left out: its turbo filter
+ * runs on every log-level check of every thread (platform.LogEvents counts instead).
+ */
+@SpringBootApplication(excludeName =
+    "org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration")
 @ConfigurationPropertiesScan
 public class QuotegateApplication {
 

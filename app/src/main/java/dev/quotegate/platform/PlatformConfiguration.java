@@ -54,6 +54,13 @@ class PlatformConfiguration {
     return new LogQueue(new LoggerContext(), size, registry);
   }
 
+  /** {@code logback.events} by level, from an appender (see {@link LogEvents}). */
+  @Bean(destroyMethod = "close")
+  LogEvents logEvents(MeterRegistry registry) {
+    LoggerContext context = LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : new LoggerContext();
+    return new LogEvents(context, registry);
+  }
+
   @Bean(destroyMethod = "close")
   UpstreamClient upstreamClient(
       HttpClientProperties props, MeterRegistry registry, JsonMapper json, UpstreamHealth health,

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -43,6 +44,11 @@ final class ChannelProbe {
     }
     Channel ch = channel.get();
     return ch == null ? NONE : new ChannelProbe(ch);
+  }
+
+  /** The channel's event loop (an HTTP/2 stream's is its connection's), or null outside Netty. */
+  Executor eventLoop() {
+    return channel == null ? null : channel.eventLoop();
   }
 
   BooleanSupplier writable() {

@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +60,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
   private static final int MAX_CHORES = 4096;
   /** How many poll ticks a due feed may wait for others about to be due. */
   private static final int ALIGN_TICKS = 3;
+  /** Connections delivered a poll round per event-loop task. */
+  private static final int DELIVERY_CHUNK = 64;
 
   private final QuoteService quotes;
   private final TickBus bus;
@@ -67,6 +71,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
   private final Scheduler scheduler;
   private final StreamMeters meters;
   private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<List<String>, Group> groups = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> chores =
       Sinks.many().unicast().onBackpressureBuffer(Queues.<Mono<Void>>get(MAX_CHORES).get());
   private final Set<Runnable> enders = ConcurrentHashMap.newKeySet();
@@ -90,7 +95,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.meters = Objects.requireNonNull(meters, "meters");
-    meters.hubGauges(feeds::size, () -> polledSymbols().size(), props.maxFeeds());
+    meters.hubGauges(feeds::size, () -> polledSymbols().size(), props.maxFeeds(), groups::size);
   }
 
   /**
@@ -106,8 +111,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
     try {
       feed = acquire(symbol);
     } catch (GatewayException.Overloaded e) {
-      listener.offer(QuoteTick.failed(symbol, clock.millis(), clock.instant(),
-          new QuoteTick.Error(503, "overloaded", Problems.detail(e))));
+      listener.offer(refusal(symbol));
       return Disposables.disposed();
     }
     Follower f = new Follower(this, feed, listener);
@@ -119,6 +123,177 @@ public final class QuoteStreamHub implements SmartLifecycle {
       listener.offer(latest);
     }
     return f;
+  }
+
+  /**
+   * Starts delivering the ticks of {@code symbols} to {@code member} as {@link #follow} does
+   * for each symbol, through the group of every listener that follows exactly these symbols
+   * (a dashboard's watchlist: thousands of connections, a few distinct lists): the group is
+   * the feeds' one follower, so a poll round is grouped per group, not per connection and
+   * symbol, and the group hands it to its members on their own event loops ({@link
+   * TickListener#executor}), all loops at once. Dispose the answer to leave; the last member
+   * to leave lets the feeds go. At most one group per connection.
+   */
+  Disposable join(List<String> symbols, TickListener member) {
+    List<String> key = List.copyOf(new TreeSet<>(symbols));
+    while (true) {
+      Group group = groups.get(key);
+      boolean created = false;
+      if (group == null) {
+        Group fresh = new Group(key);
+        group = groups.putIfAbsent(key, fresh);
+        if (group == null) {
+          group = fresh;
+          created = true;
+        }
+      }
+      if (!group.add(member)) {
+        continue; // lost a race with its last member's departure: make a new one
+      }
+      if (created) {
+        group.start(); // follows the feeds: their latest values reach every member so far
+      } else {
+        group.replay(member);
+      }
+      Group joined = group;
+      return () -> joined.remove(member); // idempotent
+    }
+  }
+
+  /** Listeners that follow the same symbols, by the event loop their deliveries run on. */
+  private final class Group implements TickListener {
+    /** Runs deliveries of members without an event loop on the hub's thread. */
+    private static final Executor HERE = Runnable::run;
+
+    final List<String> symbols;
+    final ConcurrentHashMap<Executor, Set<TickListener>> lanes = new ConcurrentHashMap<>(8);
+    final Disposable.Composite follows = Disposables.composite();
+    /** Symbols refused at start (past {@code max-feeds}): joiners get their error tick. */
+    final Set<String> refused = ConcurrentHashMap.newKeySet();
+    volatile int members; // written under this
+    boolean closed; // guarded by this
+
+    Group(List<String> symbols) {
+      this.symbols = symbols;
+    }
+
+    synchronized boolean add(TickListener member) {
+      if (closed) {
+        return false;
+      }
+      Executor loop = member.executor();
+      lanes.computeIfAbsent(loop == null ? HERE : loop, x -> ConcurrentHashMap.newKeySet()).add(member);
+      members++;
+      return true;
+    }
+
+    void remove(TickListener member) {
+      synchronized (this) {
+        Executor loop = member.executor();
+        Set<TickListener> lane = lanes.get(loop == null ? HERE : loop);
+        if (closed || lane == null || !lane.remove(member)) {
+          return;
+        }
+        if (--members > 0) {
+          return;
+        }
+        closed = true;
+        groups.remove(symbols, this);
+      }
+      follows.dispose(); // outside the lock: releasing feeds takes theirs
+    }
+
+    void start() {
+      for (String symbol : symbols) {
+        Disposable d = follow(symbol, this);
+        if (d.isDisposed()) {
+          refused.add(symbol);
+        }
+        follows.add(d);
+      }
+    }
+
+    /** A joiner of a running group gets what {@link #follow} gives a new follower first. */
+    void replay(TickListener member) {
+      for (String symbol : symbols) {
+        Feed feed = feeds.get(symbol);
+        QuoteTick latest = refused.contains(symbol) ? refusal(symbol) : feed != null ? feed.latest : null;
+        if (latest != null) {
+          member.offer(latest);
+        }
+      }
+    }
+
+    @Override
+    public void offer(QuoteTick tick) {
+      for (Set<TickListener> lane : lanes.values()) {
+        for (TickListener m : lane) {
+          m.offer(tick);
+        }
+      }
+    }
+
+    @Override
+    public void deliver(TickBatch round) {
+      Set<TickListener> here = null;
+      for (Map.Entry<Executor, Set<TickListener>> e : lanes.entrySet()) {
+        if (e.getKey() == HERE) {
+          here = e.getValue();
+          continue;
+        }
+        // In tasks of DELIVERY_CHUNK connections: the loop does its other I/O in between
+        // (reads, write completions) instead of holding them back for a whole round.
+        TickListener[] chunk = new TickListener[DELIVERY_CHUNK];
+        int n = 0;
+        for (TickListener m : e.getValue()) {
+          chunk[n++] = m;
+          if (n == chunk.length) {
+            dispatch(e.getKey(), chunk, n, round);
+            chunk = new TickListener[DELIVERY_CHUNK];
+            n = 0;
+          }
+        }
+        if (n > 0) {
+          dispatch(e.getKey(), chunk, n, round);
+        }
+      }
+      if (here != null) {
+        for (TickListener m : here) {
+          deliverTo(m, round);
+        }
+      }
+    }
+
+    private void dispatch(Executor loop, TickListener[] chunk, int n, TickBatch round) {
+      Runnable task = () -> {
+        for (int i = 0; i < n; i++) {
+          deliverTo(chunk[i], round);
+        }
+      };
+      try {
+        loop.execute(task);
+      } catch (RejectedExecutionException ex) {
+        task.run(); // the loop is shutting down: its connections are closing
+      }
+    }
+
+    private void deliverTo(TickListener m, TickBatch round) {
+      try {
+        m.deliver(round);
+      } catch (RuntimeException ex) {
+        meters.loopError();
+        log.warn("stream delivery to a connection failed", ex);
+      }
+    }
+
+    @Override
+    public void completed() {
+      for (Set<TickListener> lane : lanes.values()) {
+        for (TickListener m : lane) {
+          m.completed();
+        }
+      }
+    }
   }
 
   /**
@@ -273,13 +448,23 @@ public final class QuoteStreamHub implements SmartLifecycle {
     }
   }
 
+  private GatewayException.Overloaded feedsFull() {
+    return new GatewayException.Overloaded(
+        "this instance streams its maximum of " + props.maxFeeds() + " symbols", props.retryAfter());
+  }
+
+  /** The error tick of a symbol refused past {@code max-feeds}. */
+  private QuoteTick refusal(String symbol) {
+    return QuoteTick.failed(symbol, clock.millis(), clock.instant(),
+        new QuoteTick.Error(503, "overloaded", Problems.detail(feedsFull())));
+  }
+
   private Feed acquire(String symbol) {
     while (true) {
       Feed feed = feeds.get(symbol);
       if (feed == null) {
         if (feeds.size() >= props.maxFeeds()) {
-          throw new GatewayException.Overloaded(
-              "this instance streams its maximum of " + props.maxFeeds() + " symbols", props.retryAfter());
+          throw feedsFull();
         }
         Feed created = new Feed(symbol);
         feed = feeds.putIfAbsent(symbol, created);
@@ -362,8 +547,8 @@ public final class QuoteStreamHub implements SmartLifecycle {
   /**
    * Delivers the ticks one poll round made: each listener gets every tick of the round it
    * follows in one call (one batch, one write, no linger), and listeners that follow the same
-   * symbols share one {@link TickBatch} (one encoding). One pass over the followers, on the
-   * hub's scheduler.
+   * symbols share one {@link TickBatch} (one encoding). One pass over the followers (groups
+   * of connections, mostly: {@link #join}), on the hub's scheduler.
    */
   private void deliverRound(List<Feed> fed, List<QuoteTick> ticks) {
     if (ticks.isEmpty()) {
@@ -389,7 +574,9 @@ public final class QuoteStreamHub implements SmartLifecycle {
       }
     }
     HashMap<TickBatch, TickBatch> distinct = new HashMap<>();
+    int deliveries = 0;
     for (Map.Entry<TickListener, RoundTicks> e : per.entrySet()) {
+      deliveries += e.getKey() instanceof Group g ? g.members : 1;
       TickBatch batch = new TickBatch(e.getValue().ticks, e.getValue().hash);
       TickBatch shared = distinct.putIfAbsent(batch, batch);
       try {
@@ -399,7 +586,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
         log.warn("stream delivery to a connection failed", ex);
       }
     }
-    meters.delivered(per.size(), distinct.size());
+    meters.delivered(deliveries, distinct.size());
   }
 
   /** One listener's ticks of a round, with a hash of their indexes in the round. */

@@ -427,7 +427,9 @@ final class StreamHandler {
   private StreamSession newSession(Transport transport, ChannelProbe probe, long resumeFrom) {
     // Timers on the shared parallel scheduler, not the channel's event loop: on the loops they
     // were suspected of delaying what else those loops serve (docs/benchmarks.md "Streams").
-    return new StreamSession(transport, hub::follow, props, scheduler, clock, probe.writable(), meters, resumeFrom);
+    // Poll rounds are delivered on the channel's loop (the write goes out without a hand-over).
+    return new StreamSession(transport, hub::join, props, scheduler, clock, probe.writable(), probe.eventLoop(),
+        meters, resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {

@@ -88,7 +88,7 @@ final class StreamMeters {
       }
       slow.put(t, byReason);
       latency.put(t, Timer.builder("quotegate.stream.latency")
-          .description("Tick to send: from the tick's production to handing its event to the connection")
+          .description("Tick to send: from the production of a batch's oldest tick to handing the batch to the connection")
           .tag("transport", t.tag)
           // Buckets only (quantiles computed by Prometheus, aggregatable across instances);
           // client-side percentiles would resize an HdrHistogram on the hot path.
@@ -164,8 +164,11 @@ final class StreamMeters {
         .register(registry);
   }
 
-  /** Gauges of the hub: feeds open and symbols polled here, and the feed limit. */
-  void hubGauges(Supplier<Number> feeds, Supplier<Number> polled, int maxFeeds) {
+  /** Gauges of the hub: feeds open and symbols polled here, the feed limit, the groups. */
+  void hubGauges(Supplier<Number> feeds, Supplier<Number> polled, int maxFeeds, Supplier<Number> groups) {
+    Gauge.builder("quotegate.stream.groups", groups)
+        .description("Distinct symbol lists followed by this instance's connections (one delivery each per poll round)")
+        .register(registry);
     Gauge.builder("quotegate.stream.symbols", feeds)
         .description("Distinct symbols with a live feed on this instance")
         .register(registry);

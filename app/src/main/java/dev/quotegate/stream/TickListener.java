@@ -1,5 +1,7 @@
 package dev.quotegate.stream;
 
+import java.util.concurrent.Executor;
+
 /**
  * Receives the ticks of the symbols it follows on a {@link QuoteStreamHub}: a connection's
  * {@link StreamSession}, or an adapter to a {@code Flux}. Called from the hub's threads; must
@@ -19,6 +21,14 @@ interface TickListener {
     for (QuoteTick t : round.ticks()) {
       offer(t);
     }
+  }
+
+  /**
+   * Where {@link #deliver} should run (the listener's connection's event loop), or null for the
+   * hub's own thread. {@link #offer} is always called on the caller's thread.
+   */
+  default Executor executor() {
+    return null;
   }
 
   /** The feed stopped (the hub is stopping): no more ticks. */

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * {@link StreamLoadClient} JVM with N connections to the gateway or the peer, SSE or
  * WebSocket. Per step: server heap after GC before the clients ({@code jcmd GC.run},
  * {@code GC.heap_info}) and again with every connection open, the difference per
- * connection; tick-to-client latency over the measure window; the server's CPU time in the
- * window; the load average (the machine is shared). Writes a Markdown report. Not a test.
+ * connection; tick-to-client latency over the measure window; the server's and the client's
+ * CPU time in the window (they share the machine's cores); the load average (the machine is shared). Writes a Markdown report. Not a test.
  */
 public final class StreamBenchRunner {
 
@@ -37,7 +37,7 @@ public final class StreamBenchRunner {
   record Step(String server, String transport, int n) {}
 
   record Row(Step step, int open, int receiving, long p50, long p99, long max, long samples, double perConnPerSec,
-      double heapBaseMb, double heapMb, double kbPerConn, double cpuPct, int serverFds, String load) {}
+      double heapBaseMb, double heapMb, double kbPerConn, double cpuPct, double clientCpuPct, int serverFds, String load) {}
 
   public static void main(String[] args) throws Exception {
     int[] sse = {1000, 5000, 10000, 19000};
@@ -152,13 +152,16 @@ public final class StreamBenchRunner {
     String receiving = lines.await("RECEIVING", 180);
     double heap = heapAfterGc(pid);
     int serverFds = fds(pid);
-    long cpu0 = cpuTicks(pid);
-    long t0 = System.nanoTime();
     try (Writer w = new PrintWriter(client.getOutputStream(), true, StandardCharsets.UTF_8)) {
       w.write("GO\n");
       w.flush();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(StreamLoadClient.SETTLE_SECONDS)); // CPU over the window only
+      long cpu0 = cpuTicks(pid);
+      long clientCpu0 = cpuTicks(client.pid());
+      long t0 = System.nanoTime();
       String result = lines.await("RESULT", measure + 60);
       long cpu1 = cpuTicks(pid);
+      long clientCpu1 = cpuTicks(client.pid());
       double secs = (System.nanoTime() - t0) / 1e9;
       client.waitFor(30, TimeUnit.SECONDS);
       client.destroyForcibly();
@@ -168,7 +171,8 @@ public final class StreamBenchRunner {
           Long.parseLong(f.getOrDefault("p50", "-1")), Long.parseLong(f.getOrDefault("p99", "-1")),
           Long.parseLong(f.getOrDefault("max", "-1")), Long.parseLong(f.getOrDefault("samples", "0")),
           Double.parseDouble(f.getOrDefault("perConnPerSec", "0")), base / 1024, heap / 1024,
-          (heap - base) / Math.max(1, open), (cpu1 - cpu0) / 100.0 / secs * 100, serverFds,
+          (heap - base) / Math.max(1, open), (cpu1 - cpu0) / 100.0 / secs * 100,
+          (clientCpu1 - clientCpu0) / 100.0 / secs * 100, serverFds,
           receiving + "; load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     } finally {
       pause();
@@ -224,12 +228,12 @@ public final class StreamBenchRunner {
         .append(cpu).append("), Java ").append(System.getProperty("java.version")).append(", server open-files limit ")
         .append(fdLimit).append(", measure ").append(measure).append(" s per step\n\n");
     sb.append("| server | transport | connections | open | receiving in window | p50 ms | p99 ms | max ms | quotes/conn/s "
-        + "| server heap after GC MB (before → with clients) | KB / connection | server CPU % | notes |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| server heap after GC MB (before → with clients) | KB / connection | server CPU % | client CPU % | notes |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d | %.2f | %.0f → %.0f | %.1f | %.0f | %s |%n",
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d | %.2f | %.0f → %.0f | %.1f | %.0f | %.0f | %s |%n",
           r.step().server(), r.step().transport(), r.step().n(), r.open(), r.receiving(), r.p50(), r.p99(), r.max(),
-          r.perConnPerSec(), r.heapBaseMb(), r.heapMb(), r.kbPerConn(), r.cpuPct(), r.load()));
+          r.perConnPerSec(), r.heapBaseMb(), r.heapMb(), r.kbPerConn(), r.cpuPct(), r.clientCpuPct(), r.load()));
     }
     return sb.toString();
   }

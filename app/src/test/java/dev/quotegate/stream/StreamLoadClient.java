@@ -30,7 +30,8 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <p>Protocol on stdout/stdin with the runner: {@code RECEIVING <n> <failed>} once every
  * connection got a quote (or after the warm-up timeout); then it waits for a line {@code GO}
- * (the runner measures the server's heap meanwhile), measures for {@code --measure} seconds
+ * (the runner measures the server's heap meanwhile), waits {@link #SETTLE_SECONDS}, measures for
+ * {@code --measure} seconds
  * and prints {@code RESULT} with the figures, closes everything and exits. Not a test.
  */
 public final class StreamLoadClient {
@@ -39,6 +40,8 @@ public final class StreamLoadClient {
   private static final int MAX_MS = 120_000;
   /** SSE streams per h2c connection with {@code --h2c} (browsers open about 100 per origin). */
   static final int STREAMS_PER_CONNECTION = 100;
+  /** Seconds between GO and the measure window. */
+  static final int SETTLE_SECONDS = 5;
 
   public static void main(String[] args) throws Exception {
     String uri = null;
@@ -124,6 +127,8 @@ public final class StreamLoadClient {
     while ((line = in.readLine()) != null && !line.equals("GO")) {
       // wait for the runner
     }
+    // A few rounds to settle (the JIT compiles the server's paths for this step's load).
+    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(SETTLE_SECONDS));
     for (int i = 0; i < MAX_MS + 1; i++) {
       buckets.set(i, 0); // only the window counts
     }
