@@ -51,6 +51,22 @@ final class ChannelProbe {
     return channel == null ? null : channel.eventLoop();
   }
 
+  /**
+   * Flushes what was written to the channel, when called on its event loop (elsewhere nothing:
+   * the write's own flush follows). Reactor Netty flushes a write made on the loop in a task of
+   * its own, queued behind whatever else the loop has to do.
+   */
+  Runnable flusher() {
+    if (channel == null) {
+      return () -> {};
+    }
+    return () -> {
+      if (channel.eventLoop().inEventLoop()) {
+        channel.flush();
+      }
+    };
+  }
+
   BooleanSupplier writable() {
     return channel == null ? () -> true : channel::isWritable;
   }

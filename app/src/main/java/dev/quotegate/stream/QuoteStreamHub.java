@@ -61,7 +61,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
   /** How many poll ticks a due feed may wait for others about to be due. */
   private static final int ALIGN_TICKS = 3;
   /** Connections delivered a poll round per event-loop task. */
-  private static final int DELIVERY_CHUNK = 64;
+  private static final int DELIVERY_CHUNK = 16;
 
   private final QuoteService quotes;
   private final TickBus bus;

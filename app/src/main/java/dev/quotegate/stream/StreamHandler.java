@@ -429,7 +429,7 @@ final class StreamHandler {
     // were suspected of delaying what else those loops serve (docs/benchmarks.md "Streams").
     // Poll rounds are delivered on the channel's loop (the write goes out without a hand-over).
     return new StreamSession(transport, hub::join, props, scheduler, clock, probe.writable(), probe.eventLoop(),
-        meters, resumeFrom);
+        probe.flusher(), meters, resumeFrom);
   }
 
   private static SymbolError errorOf(QuoteTick t) {

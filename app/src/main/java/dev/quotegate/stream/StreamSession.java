@@ -100,6 +100,8 @@ final class StreamSession implements TickListener {
   private final BooleanSupplier writable;
   /** Where poll rounds are delivered: the connection's event loop (null: the hub's thread). */
   private final Executor loop;
+  /** Flushes the connection now, on its event loop (the transport would flush in a later task). */
+  private final Runnable flush;
   private final StreamMeters meters;
   private final long intervalMs;
   private final long heartbeatMs;
@@ -156,6 +158,7 @@ final class StreamSession implements TickListener {
       Clock clock,
       BooleanSupplier writable,
       Executor loop,
+      Runnable flush,
       StreamMeters meters,
       long resumeFrom) {
     this.transport = Objects.requireNonNull(transport, "transport");
@@ -165,6 +168,7 @@ final class StreamSession implements TickListener {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.writable = Objects.requireNonNull(writable, "writable");
     this.loop = loop;
+    this.flush = Objects.requireNonNull(flush, "flush");
     this.meters = Objects.requireNonNull(meters, "meters");
     this.intervalMs = props.conflationInterval().toMillis();
     this.heartbeatMs = props.heartbeatInterval().toMillis();
@@ -460,6 +464,7 @@ final class StreamSession implements TickListener {
       meters.latency(transport, TimeUnit.MILLISECONDS.toNanos(clock.millis() - oldest));
     }
     sink.next(new Batch(id, false, round.ticks(), round));
+    flush.run();
     return true;
   }
 

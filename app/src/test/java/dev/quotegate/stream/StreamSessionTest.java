@@ -51,7 +51,7 @@ class StreamSessionTest {
   }
 
   private StreamSession session(StreamProperties props, long resumeFrom) {
-    return new StreamSession(Transport.SSE, StreamSession.Source.of(this::feed), props, vts, Clock.systemUTC(), writable::get, null,
+    return new StreamSession(Transport.SSE, StreamSession.Source.of(this::feed), props, vts, Clock.systemUTC(), writable::get, null, () -> {},
         new StreamMeters(registry, 100), resumeFrom);
   }
 
