@@ -191,7 +191,7 @@ public final class QuoteStreamHub implements SmartLifecycle {
       synchronized (this) {
         Executor loop = member.executor();
         Set<TickListener> lane = lanes.get(loop == null ? HERE : loop);
-        if (closed || lane == null || !lane.remove(member)) {
+        if (closed || !(lane != null && lane.remove(member) || removeFromAnyLane(member))) {
           return;
         }
         if (--members > 0) {
@@ -201,6 +201,16 @@ public final class QuoteStreamHub implements SmartLifecycle {
         groups.remove(symbols, this);
       }
       follows.dispose(); // outside the lock: releasing feeds takes theirs
+    }
+
+    /** A member whose executor changed since it joined (the contract asks for one). */
+    private boolean removeFromAnyLane(TickListener member) {
+      for (Set<TickListener> lane : lanes.values()) {
+        if (lane.remove(member)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void start() {

@@ -25,7 +25,8 @@ interface TickListener {
 
   /**
    * Where {@link #deliver} should run (the listener's connection's event loop), or null for the
-   * hub's own thread. {@link #offer} is always called on the caller's thread.
+   * hub's own thread; the same answer every time. {@link #offer} is always called on the
+   * caller's thread.
    */
   default Executor executor() {
     return null;

@@ -170,6 +170,78 @@ class QuoteStreamHubTest {
     c.dispose();
   }
 
+  /** Records what a member of a group gets, and on which executor its rounds ran. */
+  static final class Member implements TickListener {
+    final List<QuoteTick> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<TickBatch> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger onLoop = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.Executor loop;
+
+    Member(java.util.concurrent.Executor target) {
+      this.loop = target == null ? null : r -> {
+        onLoop.incrementAndGet();
+        target.execute(r);
+      };
+    }
+
+    @Override
+    public void offer(QuoteTick tick) {
+      offered.add(tick);
+    }
+
+    @Override
+    public void deliver(TickBatch round) {
+      rounds.add(round);
+    }
+
+    @Override
+    public java.util.concurrent.Executor executor() {
+      return loop;
+    }
+  }
+
+  @Test
+  void connectionsFollowingTheSameSymbolsShareOneGroupAndOneRoundBatch() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    hub.stop();
+    LocalTickBus local = new LocalTickBus();
+    Clock clock = new VirtualClock(vts);
+    QuoteProperties qp = new QuoteProperties(100, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
+        Duration.ofSeconds(60), 1000, Duration.ofMillis(5), Duration.ofMillis(5), 1000, 1000, Duration.ZERO);
+    QuoteService quotes = new QuoteService(provider, new LocalCache<>(CacheKind.QUOTE, 1000, qp.staleMaxAge(), clock, registry),
+        new TtlPolicy(MarketCalendar.nyse(), qp.ttlMarketOpen(), qp.ttlMarketClosed()), qp, clock, vts, registry);
+    hub = new QuoteStreamHub(quotes, local, local, StreamTesting.defaults(), clock, vts, new StreamMeters(registry, 100));
+    hub.start();
+    Member first = new Member(Runnable::run); // an "event loop" that runs tasks at once
+    Member second = new Member(null);
+    Member other = new Member(null);
+    Disposable a = hub.join(List.of("AAPL", "MSFT"), first);
+    Disposable b = hub.join(List.of("MSFT", "AAPL"), second); // same set, other order
+    Disposable c = hub.join(List.of("AAPL"), other);
+    assertThat(registry.get("quotegate.stream.groups").gauge().value()).as("two distinct lists").isEqualTo(2);
+    vts.advanceTimeBy(Duration.ofMillis(200));
+    assertThat(provider.calls()).as("one upstream call for everyone").hasSize(1);
+    assertThat(first.rounds).hasSize(1);
+    assertThat(second.rounds).as("the same batch instance (one encoding)").containsExactlyElementsOf(first.rounds);
+    assertThat(first.rounds.get(0).ticks()).extracting(QuoteTick::symbol).containsExactlyInAnyOrder("AAPL", "MSFT");
+    assertThat(other.rounds.get(0).ticks()).extracting(QuoteTick::symbol).containsExactly("AAPL");
+    assertThat(first.onLoop).as("the round ran on the member's executor").hasPositiveValue();
+    assertThat(registry.get("quotegate.stream.rounds.deliveries").counter().count())
+        .as("counted per connection, not per group").isEqualTo(3);
+    Member late = new Member(null);
+    Disposable d = hub.join(List.of("AAPL", "MSFT"), late);
+    assertThat(late.offered).as("a joiner of a running group gets the latest values at once")
+        .extracting(QuoteTick::symbol).containsExactlyInAnyOrder("AAPL", "MSFT");
+    a.dispose();
+    b.dispose();
+    d.dispose();
+    d.dispose(); // leaving twice is harmless
+    assertThat(registry.get("quotegate.stream.groups").gauge().value()).as("the emptied group is gone").isEqualTo(1);
+    vts.advanceTimeBy(Duration.ofSeconds(31));
+    assertThat(hub.symbols()).as("MSFT's feed stopped after the grace period; AAPL still followed").containsExactly("AAPL");
+    c.dispose();
+  }
+
   @Test
   void symbolsDueTogetherArePolledInOneBatch() {
     Disposable a = hub.ticks("AAPL").subscribe();
