@@ -37,5 +37,11 @@ public class QuotegateApplication {
     if (System.getProperty("io.lettuce.core.iouring") == null) {
       System.setProperty("io.lettuce.core.iouring", "false");
     }
+    // Reactor Netty prefetches up to 128 elements of a response body, in a queue per response
+    // (about 950 bytes, held as long as the response is open: a stream's whole life). Our
+    // bodies are one buffer, a few, or a stream's one event per poll round: 16 is plenty.
+    if (System.getProperty("reactor.netty.send.maxPrefetchSize") == null) {
+      System.setProperty("reactor.netty.send.maxPrefetchSize", "16");
+    }
   }
 }

@@ -5,8 +5,8 @@ import dev.quotegate.stream.StreamMeters.Transport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -109,20 +109,88 @@ final class StreamSession implements TickListener {
   private final long lingerMs;
 
   /**
-   * One followed symbol's state (one object per symbol, not a map per concern: with thousands
-   * of connections the per-connection maps were a large part of a connection's heap).
+   * The followed symbols in subscription order and each one's state, in parallel arrays (not
+   * a map of an object per symbol: with thousands of connections of 20 symbols each, the
+   * entries and objects were a large part of a connection's heap). A symbol is found by a
+   * scan: the symbols are interned (so the ticks' are mostly the same instances) and at most
+   * {@code max-symbols}.
    */
-  private static final class Slot {
-    /** The latest tick not sent yet. */
-    QuoteTick pending;
-    /** The highest version sent (or the resume point): older ticks are dropped. */
-    long floor = Long.MIN_VALUE;
-    /** The pending snapshot waits for this symbol's first value. */
-    boolean awaiting;
+  private static final class Slots {
+    private static final String[] NONE = {};
+    String[] symbols = NONE;
+    /** The latest tick not sent yet, per symbol. */
+    QuoteTick[] pending = new QuoteTick[0];
+    /** The highest version sent (or the resume point), per symbol: older ticks are dropped. */
+    long[] floor = new long[0];
+    /** Whether the pending snapshot waits for the symbol's first value. */
+    boolean[] awaiting = new boolean[0];
+    int size;
+
+    int indexOf(String symbol) {
+      for (int i = 0; i < size; i++) {
+        if (symbols[i] == symbol) {
+          return i;
+        }
+      }
+      for (int i = 0; i < size; i++) {
+        if (symbols[i].equals(symbol)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** Appends {@code symbol} (not followed yet); answers its index. */
+    int add(String symbol) {
+      if (size == symbols.length) {
+        int capacity = Math.max(4, size + (size >> 1));
+        symbols = Arrays.copyOf(symbols, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+        floor = Arrays.copyOf(floor, capacity);
+        awaiting = Arrays.copyOf(awaiting, capacity);
+      }
+      symbols[size] = symbol;
+      pending[size] = null;
+      floor[size] = Long.MIN_VALUE;
+      awaiting[size] = false;
+      return size++;
+    }
+
+    /** Removes the symbol at {@code i}, keeping the order of the others. */
+    void remove(int i) {
+      int tail = size - i - 1;
+      System.arraycopy(symbols, i + 1, symbols, i, tail);
+      System.arraycopy(pending, i + 1, pending, i, tail);
+      System.arraycopy(floor, i + 1, floor, i, tail);
+      System.arraycopy(awaiting, i + 1, awaiting, i, tail);
+      size--;
+      symbols[size] = null;
+      pending[size] = null;
+    }
+
+    /** Makes room for {@code more} symbols at once (a subscription's list: one allocation). */
+    void ensure(int more) {
+      int capacity = size + more;
+      if (capacity > symbols.length) {
+        symbols = Arrays.copyOf(symbols, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+        floor = Arrays.copyOf(floor, capacity);
+        awaiting = Arrays.copyOf(awaiting, capacity);
+      }
+    }
+
+    List<String> names() {
+      return List.of(Arrays.copyOf(symbols, size));
+    }
+
+    void clear() {
+      Arrays.fill(symbols, null);
+      Arrays.fill(pending, null);
+      size = 0;
+    }
   }
 
-  /** The followed symbols in subscription order. */
-  private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>();
+  private final Slots slots = new Slots();
   /** The feeds of every followed symbol, made once the frames are subscribed. */
   private Disposable following;
   /** Counts follows, so a slower earlier one cannot replace a later one. */
@@ -198,7 +266,7 @@ final class StreamSession implements TickListener {
       if (done) {
         return;
       }
-      symbols = List.copyOf(slots.keySet());
+      symbols = slots.names();
       generation = ++follows;
     }
     Disposable d = Disposables.disposed();
@@ -236,26 +304,26 @@ final class StreamSession implements TickListener {
         return added;
       }
       for (String s : requested) {
-        if (!slots.containsKey(s)) {
+        if (slots.indexOf(s) < 0 && !added.contains(s)) {
           added.add(s);
         }
       }
-      if (slots.size() + added.size() > props.maxSymbols()) {
+      if (slots.size + added.size() > props.maxSymbols()) {
         throw new GatewayException.InvalidRequest("symbols",
-            "at most " + props.maxSymbols() + " symbols per connection; " + slots.size()
+            "at most " + props.maxSymbols() + " symbols per connection; " + slots.size
                 + " followed, " + added.size() + " more asked");
       }
       if (added.isEmpty()) {
         return added;
       }
+      slots.ensure(added.size());
       for (String s : added) {
-        Slot slot = new Slot();
         // One String per symbol for all connections, not one per request's parse.
-        slots.put(s.intern(), slot);
+        int i = slots.add(s.intern());
         if (resumeFrom >= 0) {
-          slot.floor = resumeFrom - 1; // ties are resent: ms versions may collide
+          slots.floor[i] = resumeFrom - 1; // ties are resent: ms versions may collide
         } else {
-          slot.awaiting = true;
+          slots.awaiting[i] = true;
           awaitingCount++;
         }
       }
@@ -283,15 +351,16 @@ final class StreamSession implements TickListener {
     synchronized (this) {
       attached = sink != null;
       for (String s : requested) {
-        Slot slot = slots.remove(s);
-        if (slot != null) {
+        int i = slots.indexOf(s);
+        if (i >= 0) {
           removed.add(s);
-          if (slot.pending != null) {
+          if (slots.pending[i] != null) {
             pendingCount--;
           }
-          if (slot.awaiting) {
+          if (slots.awaiting[i]) {
             awaitingCount--;
           }
+          slots.remove(i);
         }
       }
       meters.subscribed(-removed.size());
@@ -307,7 +376,7 @@ final class StreamSession implements TickListener {
 
   /** The symbols followed now, in subscription order. */
   synchronized List<String> symbols() {
-    return List.copyOf(slots.keySet());
+    return slots.names();
   }
 
   private void attach(FluxSink<Frame> sink) {
@@ -348,7 +417,7 @@ final class StreamSession implements TickListener {
       dispose(flushTask);
       dispose(snapshotTask);
       dispose(heartbeatTask);
-      meters.subscribed(-slots.size());
+      meters.subscribed(-slots.size);
       feeds = following;
       following = null;
       slots.clear();
@@ -439,21 +508,21 @@ final class StreamSession implements TickListener {
    */
   private boolean sendWhole(TickBatch round) {
     int n = round.size();
-    Slot[] targets = new Slot[n];
+    int[] targets = new int[n];
     long id = lastId + 1;
     long oldest = Long.MAX_VALUE;
     for (int i = 0; i < n; i++) {
       QuoteTick t = round.get(i);
-      Slot slot = slots.get(t.symbol());
-      if (slot == null || t.version() <= slot.floor) {
+      int at = slots.indexOf(t.symbol());
+      if (at < 0 || t.version() <= slots.floor[at]) {
         return false;
       }
-      targets[i] = slot;
+      targets[i] = at;
       id = Math.max(id, t.version());
       oldest = Math.min(oldest, t.tickAt().toEpochMilli());
     }
     for (int i = 0; i < n; i++) {
-      targets[i].floor = round.get(i).version();
+      slots.floor[targets[i]] = round.get(i).version();
     }
     long now = now();
     lastId = id;
@@ -480,8 +549,8 @@ final class StreamSession implements TickListener {
     }
     for (int i = 0; i < round.size(); i++) {
       QuoteTick t = round.get(i);
-      Slot slot = slots.get(t.symbol());
-      if (slot == null || slot.pending != t) {
+      int at = slots.indexOf(t.symbol());
+      if (at < 0 || slots.pending[at] != t) {
         return false;
       }
     }
@@ -490,11 +559,11 @@ final class StreamSession implements TickListener {
 
   /** Keeps {@code tick} as its symbol's pending value if it is new to this client. Under the lock. */
   private boolean accept(QuoteTick tick) {
-    Slot slot = done ? null : slots.get(tick.symbol());
-    if (slot == null || tick.version() <= slot.floor) {
+    int at = done ? -1 : slots.indexOf(tick.symbol());
+    if (at < 0 || tick.version() <= slots.floor[at]) {
       return false; // not followed, already sent or older than what the client resumed from
     }
-    QuoteTick prev = slot.pending;
+    QuoteTick prev = slots.pending[at];
     if (prev != null) {
       if (prev.version() >= tick.version()) {
         return false;
@@ -503,9 +572,9 @@ final class StreamSession implements TickListener {
     } else {
       pendingCount++;
     }
-    slot.pending = tick;
-    if (slot.awaiting) {
-      slot.awaiting = false;
+    slots.pending[at] = tick;
+    if (slots.awaiting[at]) {
+      slots.awaiting[at] = false;
       awaitingCount--;
     }
     return true;
@@ -540,9 +609,7 @@ final class StreamSession implements TickListener {
 
   private void clearAwaiting() {
     if (awaitingCount > 0) {
-      for (Slot slot : slots.values()) {
-        slot.awaiting = false;
-      }
+      Arrays.fill(slots.awaiting, false);
       awaitingCount = 0;
     }
   }
@@ -604,14 +671,14 @@ final class StreamSession implements TickListener {
     List<QuoteTick> ticks = shared != null ? shared.ticks() : new ArrayList<>(pendingCount);
     // Ids grow strictly (a batch of only older symbols still gets a new id).
     long id = lastId + 1;
-    for (Slot slot : slots.values()) {
-      QuoteTick t = slot.pending;
+    for (int i = 0; i < slots.size; i++) {
+      QuoteTick t = slots.pending[i];
       if (t != null) {
         if (shared == null) {
           ticks.add(t);
         }
-        slot.floor = t.version();
-        slot.pending = null;
+        slots.floor[i] = t.version();
+        slots.pending[i] = null;
         id = Math.max(id, t.version());
       }
     }

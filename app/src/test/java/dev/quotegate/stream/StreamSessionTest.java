@@ -47,7 +47,7 @@ class StreamSessionTest {
 
   private void emit(QuoteTick t) {
     Sinks.EmitResult r = feeds.get(t.symbol()).tryEmitNext(t);
-    assertThat(r.isSuccess()).as("tick %s delivered to the session", t).isTrue();
+    assertThat(r.isSuccess()).as("tick %s delivered to the session: %s", t, r).isTrue();
   }
 
   private StreamSession session(StreamProperties props, long resumeFrom) {
@@ -307,6 +307,32 @@ class StreamSessionTest {
         .thenCancel()
         .verify(TIMEOUT);
     assertThat(feeds.get("AAPL").currentSubscriberCount()).as("cancel releases every feed").isZero();
+  }
+
+  @Test
+  void removingASymbolInTheMiddleKeepsTheOthersOrderAndState() {
+    StreamSession session = session(StreamTesting.defaults(), -1);
+    session.add(List.of("AAPL", "MSFT", "NVDA"));
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .then(() -> {
+          emit(tick("AAPL", 1000, "10"));
+          emit(tick("MSFT", 1000, "20"));
+          emit(tick("NVDA", 1000, "30"));
+        })
+        .assertNext(f -> assertThat(prices(f)).containsExactly("AAPL=10", "MSFT=20", "NVDA=30"))
+        .then(() -> {
+          session.remove(List.of("MSFT"));
+          session.add(List.of("GOOG", "AAPL"));
+          assertThat(session.symbols()).containsExactly("AAPL", "NVDA", "GOOG");
+          emit(tick("NVDA", 1000, "30")); // already sent: dropped by its version
+          emit(tick("NVDA", 2000, "31"));
+          emit(tick("AAPL", 2000, "11"));
+          emit(tick("GOOG", 2000, "40")); // the added symbol's first value completes the snapshot
+        })
+        .assertNext(f -> assertThat(prices(f)).containsExactly("AAPL=11", "NVDA=31", "GOOG=40"))
+        .thenCancel()
+        .verify(TIMEOUT);
   }
 
   @Test
