@@ -3,10 +3,12 @@ package dev.quotegate.stream;
 import dev.quotegate.quote.QuoteJson;
 import dev.quotegate.quote.QuoteService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationPredicate;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -17,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The streams feature: the hub, its bus (Redis when configured) and the routes. */
 @Configuration(proxyBeanMethods = false)
 class StreamConfiguration {
+
+  static final String STREAM_PATHS = "/api/v1/stream/";
 
   @Bean
   StreamMeters streamMeters(StreamProperties props, MeterRegistry registry) {
@@ -36,6 +40,18 @@ class StreamConfiguration {
     }
     LocalTickBus local = new LocalTickBus();
     return new QuoteStreamHub(quotes, local, local, props, clock, Schedulers.parallel(), meters);
+  }
+
+  /**
+   * Stream connections are not observed as requests ({@code http.server.requests}): a
+   * stream's duration is its lifetime, not a latency, and the observation's state (context
+   * maps, key values, timer sample) was held for the whole life of every connection (about a
+   * kilobyte each). Streams have their own meters ({@code quotegate.stream.*}).
+   */
+  @Bean
+  ObservationPredicate streamRequestsNotObserved() {
+    return (name, context) -> !(context instanceof ServerRequestObservationContext request
+        && request.getCarrier().getPath().pathWithinApplication().value().startsWith(STREAM_PATHS));
   }
 
   @Bean
