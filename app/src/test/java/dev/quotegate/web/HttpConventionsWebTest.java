@@ -51,7 +51,10 @@ class HttpConventionsWebTest {
   @Autowired WebTestClient web;
   @Autowired ApplicationContext context;
   @LocalServerPort int port;
-  final HttpClient jdk = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  // HTTP/1.1: the JDK client's h2c upgrade now and then stalls on a body that follows the 101
+  // in the same read (docs/operations.md).
+  final HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeEach
   void patience() {
