@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,16 +96,35 @@ final class ChannelProbe {
   /**
    * Bounds what the connection can hold for a client that does not read: Netty's water
    * marks and, on an HTTP/1.1 connection (not a stream of a shared HTTP/2 connection), the
-   * socket's SO_SNDBUF ({@code sendBuffer} 0 keeps the kernel's autotuning).
+   * socket's SO_SNDBUF ({@code sendBuffer} 0 keeps the kernel's autotuning). An HTTP/1.1
+   * connection also lets go of its h2c upgrade handler: Reactor Netty gives every one an
+   * HTTP/2 codec, ready for an {@code Upgrade: h2c}, with its HPACK tables (about 1.6 KB, held
+   * for the stream's whole life), and a connection answering a stream upgrades no more (after
+   * the stream its requests are answered over HTTP/1.1, as RFC 9113 leaves it to the server).
    */
   void bound(int sendBuffer, int low, int high) {
     if (channel == null) {
       return;
     }
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high));
-    if (sendBuffer > 0 && !(channel instanceof Http2StreamChannel)) {
+    if (channel instanceof Http2StreamChannel) {
+      return;
+    }
+    if (sendBuffer > 0) {
       channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
     }
+    try {
+      if (channel.pipeline().get(HttpServerUpgradeHandler.class) != null) {
+        channel.pipeline().remove(HttpServerUpgradeHandler.class);
+      }
+    } catch (java.util.NoSuchElementException raced) {
+      // already gone
+    }
+  }
+
+  /** Whether the connection still carries an h2c upgrade handler (false outside Netty). */
+  boolean upgradable() {
+    return channel != null && channel.pipeline().get(HttpServerUpgradeHandler.class) != null;
   }
 
   /** The socket's SO_SNDBUF as the kernel reports it (null where there is none). */
