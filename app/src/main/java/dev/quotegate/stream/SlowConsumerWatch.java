@@ -21,7 +21,9 @@ import reactor.core.scheduler.Scheduler;
  * {@code max-unsent} bytes in Netty, is closed and counted
  * ({@code quotegate.stream.slow.disconnects{reason}}). The sweep also sums what waits unsent
  * and how many channels are unwritable now (gauges), so an operator sees the pressure before
- * the cuts.
+ * the cuts. The same pass beats each stream's heartbeat ({@link StreamSession#beat}: a
+ * heartbeat after {@code heartbeat-interval} without an event, the {@code max-lag} check while
+ * it cannot send), so no stream holds a timer of its own for it.
  *
  * <p>Closing the channel directly (not an error event first) is deliberate: a channel that
  * takes no data would never send that event, and the write would wait on it forever.
@@ -47,12 +49,14 @@ final class SlowConsumerWatch implements SmartLifecycle {
   private static final class Watched implements Disposable {
     final Transport transport;
     final ChannelProbe probe;
+    final Runnable beat;
     final Set<Watched> owner;
     long unwritableSince = -1; // only the sweep touches it
 
-    Watched(Transport transport, ChannelProbe probe, Set<Watched> owner) {
+    Watched(Transport transport, ChannelProbe probe, Runnable beat, Set<Watched> owner) {
       this.transport = transport;
       this.probe = probe;
+      this.beat = beat;
       this.owner = owner;
     }
 
@@ -86,9 +90,17 @@ final class SlowConsumerWatch implements SmartLifecycle {
    * disposed (when the stream ends).
    */
   Disposable watch(Transport transport, ChannelProbe probe) {
+    return watch(transport, probe, () -> {});
+  }
+
+  /**
+   * Watches a stream's channel, as {@link #watch(Transport, ChannelProbe)}, and runs {@code
+   * beat} (its session's heartbeat check) at every sweep.
+   */
+  Disposable watch(Transport transport, ChannelProbe probe, Runnable beat) {
     probe.bound((int) props.sendBuffer().toBytes(), (int) props.writeBufferLow().toBytes(),
         (int) props.writeBufferHigh().toBytes());
-    Watched w = new Watched(transport, probe, watched);
+    Watched w = new Watched(transport, probe, Objects.requireNonNull(beat, "beat"), watched);
     watched.add(w);
     return w;
   }
@@ -116,7 +128,9 @@ final class SlowConsumerWatch implements SmartLifecycle {
       } else {
         w.unwritableSince = -1;
       }
-      if (reason != null) {
+      if (reason == null) {
+        beat(w);
+      } else {
         w.dispose();
         meters.slowConsumer(w.transport, reason);
         cuts.merge(reason, 1, Integer::sum);
@@ -132,6 +146,15 @@ final class SlowConsumerWatch implements SmartLifecycle {
           props.unwritableTimeout(), props.maxUnsent());
     }
     return cuts.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private void beat(Watched w) {
+    try {
+      w.beat.run();
+    } catch (RuntimeException e) {
+      meters.loopError();
+      log.warn("a stream's heartbeat failed", e);
+    }
   }
 
   int size() {

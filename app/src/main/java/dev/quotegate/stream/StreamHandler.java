@@ -302,7 +302,7 @@ final class StreamHandler {
 
   /** Watched for slow consumption and ended when the hub stops, until disposed. */
   private Disposable watched(Transport transport, ChannelProbe probe, StreamSession session) {
-    Disposable w = watch.watch(transport, probe);
+    Disposable w = watch.watch(transport, probe, session::beat);
     Disposable h = hub.onShutdown(session::end);
     return () -> {
       w.dispose();

@@ -100,9 +100,15 @@ public record StreamProperties(
     }
   }
 
-  /** How often the slow-consumer sweep runs: a quarter of the timeout, at most every second. */
+  /**
+   * How often the slow-consumer sweep (which also beats the heartbeats) runs: a quarter of the
+   * unwritable timeout, a tenth of the heartbeat interval and of max-lag, at most every
+   * second, at least every 10 ms.
+   */
   Duration sweepInterval() {
-    return Duration.ofMillis(Math.max(10, Math.min(1000, unwritableTimeout.toMillis() / 4)));
+    long ms = Math.min(unwritableTimeout.toMillis() / 4,
+        Math.min(heartbeatInterval.toMillis(), maxLag.toMillis()) / 10);
+    return Duration.ofMillis(Math.max(10, Math.min(1000, ms)));
   }
 
   private static void positive(String name, Duration d) {

@@ -209,7 +209,6 @@ final class StreamSession implements TickListener {
   private long behindSince = -1;
   private Disposable flushTask;
   private Disposable snapshotTask;
-  private Disposable heartbeatTask;
   /** The round being delivered, while a flush from {@link #deliver} may send its encoding. */
   private TickBatch shareable;
 
@@ -383,7 +382,6 @@ final class StreamSession implements TickListener {
     synchronized (this) {
       this.sink = sink;
       this.lastSentAt = now();
-      this.heartbeatTask = scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
     }
     sink.onRequest(n -> retry());
     sink.onDispose(this::close);
@@ -416,7 +414,6 @@ final class StreamSession implements TickListener {
       sink = null;
       dispose(flushTask);
       dispose(snapshotTask);
-      dispose(heartbeatTask);
       meters.subscribed(-slots.size);
       feeds = following;
       following = null;
@@ -707,31 +704,30 @@ final class StreamSession implements TickListener {
     sink.next(new Batch(id, snapshot, ticks, snapshot ? null : shared));
   }
 
-  /** One timer per connection: fires when the heartbeat is due, re-arms for the next one. */
-  private void heartbeat() {
+  /**
+   * The heartbeat check, run by the instance's one sweep ({@link SlowConsumerWatch}), not by
+   * a timer per connection: a heartbeat once nothing was sent for {@code heartbeat-interval},
+   * or, while the client cannot take it, the {@code max-lag} check. Sent at most a sweep
+   * interval (at most a second) after it is due.
+   */
+  void beat() {
     synchronized (this) {
-      if (done) {
+      if (done || sink == null) {
         return;
       }
       long now = now();
-      long due = lastSentAt + heartbeatMs;
-      long next;
-      if (now < due) {
-        next = due - now;
-      } else if (canSend()) {
+      if (now < lastSentAt + heartbeatMs) {
+        return;
+      }
+      if (canSend()) {
         lastSentAt = now;
         if (pendingCount == 0) {
           behindSince = -1;
         }
         meters.heartbeat(transport);
-        next = heartbeatMs;
         sink.next(HEARTBEAT);
       } else {
         behind(now);
-        next = Math.min(intervalMs, heartbeatMs);
-      }
-      if (!done) {
-        heartbeatTask = scheduler.schedule(this::heartbeat, next, TimeUnit.MILLISECONDS);
       }
     }
   }

@@ -53,6 +53,38 @@ class SlowConsumerWatchTest {
   }
 
   @Test
+  void eachSweepBeatsEveryWatchedStreamsHeartbeatButNotOneItCutsOrOneThatEnded() {
+    java.util.concurrent.atomic.AtomicInteger reading = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+    EmbeddedChannel stuck = new EmbeddedChannel();
+    watch.watch(Transport.SSE, new ChannelProbe(new EmbeddedChannel()), () -> {
+      reading.incrementAndGet();
+      throw new IllegalStateException("a failing beat does not stop the sweep");
+    });
+    watch.watch(Transport.SSE, new ChannelProbe(stuck), blocked::incrementAndGet);
+    watch.watch(Transport.SSE, new ChannelProbe(new EmbeddedChannel()), ended::incrementAndGet).dispose();
+    queue(stuck, 70 * 1024);
+
+    watch.sweep();
+    assertThat(reading.get()).isEqualTo(1);
+    assertThat(blocked.get()).as("a stream not yet cut is beaten (its max-lag check)").isEqualTo(1);
+    time.advanceTimeBy(Duration.ofSeconds(10));
+    assertThat(watch.sweep()).as("the stuck one is cut").isEqualTo(1);
+    assertThat(reading.get()).isEqualTo(2);
+    assertThat(blocked.get()).as("no beat for the stream the sweep cuts").isEqualTo(1);
+    assertThat(ended.get()).as("none for a stream that ended").isZero();
+  }
+
+  @Test
+  void theSweepRunsOftenEnoughForHeartbeatsAndMaxLag() {
+    assertThat(StreamTesting.defaults().sweepInterval()).isEqualTo(Duration.ofSeconds(1));
+    StreamProperties tight = StreamTesting.props(50, Duration.ofMillis(250), Duration.ofSeconds(2),
+        Duration.ofSeconds(10), Duration.ofSeconds(30));
+    assertThat(tight.sweepInterval()).as("a tenth of a 2 s heartbeat").isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
   void aChannelThatDrainsInTimeStartsItsClockAgain() {
     EmbeddedChannel ch = new EmbeddedChannel();
     watch.watch(Transport.WEBSOCKET, new ChannelProbe(ch));

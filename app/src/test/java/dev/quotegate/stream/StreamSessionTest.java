@@ -51,8 +51,11 @@ class StreamSessionTest {
   }
 
   private StreamSession session(StreamProperties props, long resumeFrom) {
-    return new StreamSession(Transport.SSE, StreamSession.Source.of(this::feed), props, vts, Clock.systemUTC(), writable::get, null, () -> {},
-        new StreamMeters(registry, 100), resumeFrom);
+    StreamSession session = new StreamSession(Transport.SSE, StreamSession.Source.of(this::feed), props, vts, Clock.systemUTC(),
+        writable::get, null, () -> {}, new StreamMeters(registry, 100), resumeFrom);
+    // The instance's sweep beats every session's heartbeat (SlowConsumerWatch); here in virtual time.
+    Flux.interval(props.sweepInterval(), vts).subscribe(t -> session.beat());
+    return session;
   }
 
   private static List<String> prices(Frame f) {
@@ -212,7 +215,7 @@ class StreamSessionTest {
         .assertNext(f -> assertThat(f).isInstanceOf(Batch.class))
         .as("an update resets the heartbeat clock")
         .expectNoEvent(Duration.ofSeconds(14))
-        .thenAwait(Duration.ofSeconds(1))
+        .thenAwait(Duration.ofSeconds(2)) // due 15 s after the update; the sweep beats each second
         .assertNext(f -> assertThat(f).isInstanceOf(Heartbeat.class))
         .thenCancel()
         .verify(TIMEOUT);
