@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -52,6 +53,10 @@ class CoalescerBatcherTest {
     List<String> symbols = IntStream.range(0, 50).mapToObj(i -> "S" + i).toList();
     int callers = symbols.size() * 10;
     CountDownLatch registered = new CountDownLatch(callers);
+    // Callers on a scheduler of the test's own: the JVM-wide parallel one is shared with the
+    // cached application contexts of earlier tests, whose background work can hold its workers.
+    Scheduler callerThreads = Schedulers.newParallel("callers", 4);
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
 
     Mono<Map<String, List<String>>> answers =
         Flux.range(0, callers)
@@ -61,7 +66,8 @@ class CoalescerBatcherTest {
                   return coalescer
                       .get(symbol, () -> batcher.get(symbol))
                       .doOnSubscribe(s -> registered.countDown())
-                      .subscribeOn(Schedulers.parallel());
+                      .doOnError(errors::add)
+                      .subscribeOn(callerThreads);
                 },
                 callers)
             .collect(Collectors.groupingBy(v -> v));
@@ -75,7 +81,8 @@ class CoalescerBatcherTest {
             .expectComplete()
             .verifyLater();
 
-    assertThat(registered.await(10, TimeUnit.SECONDS)).as("all callers registered").isTrue();
+    assertThat(registered.await(30, TimeUnit.SECONDS))
+        .as("all callers registered (%d missing; errors: %s)", registered.getCount(), errors).isTrue();
     assertThat(calls).as("two full batches go out without waiting").hasSize(2);
     time.advanceTimeBy(WINDOW);
     answersReleased.tryEmitEmpty();
@@ -95,5 +102,6 @@ class CoalescerBatcherTest {
     assertThat(registry.get("quotegate.batcher.pending").gauge().value()).isZero();
     assertThat(registry.get("quotegate.coalescer.inflight").gauge().value()).isZero();
     time.dispose();
+    callerThreads.dispose();
   }
 }
