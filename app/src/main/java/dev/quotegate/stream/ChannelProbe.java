@@ -98,9 +98,10 @@ final class ChannelProbe {
    * marks and, on an HTTP/1.1 connection (not a stream of a shared HTTP/2 connection), the
    * socket's SO_SNDBUF ({@code sendBuffer} 0 keeps the kernel's autotuning). An HTTP/1.1
    * connection also lets go of its h2c upgrade handler: Reactor Netty gives every one an
-   * HTTP/2 codec, ready for an {@code Upgrade: h2c}, with its HPACK tables (about 1.6 KB, held
-   * for the stream's whole life), and a connection answering a stream upgrades no more (after
-   * the stream its requests are answered over HTTP/1.1, as RFC 9113 leaves it to the server).
+   * HTTP/2 codec, ready for an {@code Upgrade: h2c}, with its HPACK tables (about 4.6 KB in
+   * all, held for the stream's whole life), and a connection answering a stream upgrades no
+   * more (after the stream its requests are answered over HTTP/1.1: a server may ignore
+   * {@code Upgrade}, RFC 9110 section 7.8).
    */
   void bound(int sendBuffer, int low, int high) {
     if (channel == null) {

@@ -358,7 +358,7 @@ final class StreamHandler {
 
   private WebSocketMessage encodeWs(WebSocketSession ws, Frame frame) {
     if (!(frame instanceof Batch batch)) {
-      meters.heartbeat(Transport.WEBSOCKET);
+      // counted by the session when it sent the heartbeat (as for SSE)
       return ws.pingMessage(f -> f.wrap(new byte[] {'h', 'b'}));
     }
     countSent(Transport.WEBSOCKET, batch);

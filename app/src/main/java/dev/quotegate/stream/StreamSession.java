@@ -29,8 +29,8 @@ import reactor.core.scheduler.Scheduler;
  *   <li>Conflation: between batches only the latest tick per symbol is kept (so the state is
  *       bounded by the symbol count, whatever the client's speed); at most one batch per
  *       {@code conflation-interval}.
- *   <li>Heartbeat: a heartbeat frame when nothing was sent for {@code heartbeat-interval}
- *       (checked every quarter of it).
+ *   <li>Heartbeat: a heartbeat frame when nothing was sent for {@code heartbeat-interval},
+ *       checked by the instance's slow-consumer sweep ({@link #beat}), at most a second late.
  *   <li>Slow consumers: a frame goes out only when the transport wants one (downstream demand
  *       and, for a socket, its channel writable: the kernel and Netty buffers are not full).
  *       A connection that stays unable to take data for {@code max-lag} while data waits is

@@ -3,6 +3,7 @@ package dev.quotegate.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quotegate.testsupport.SimulatorAdmin;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -49,6 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
       "quotegate.quotes.ttl-market-closed=1s",
       "quotegate.load-shedding.max-in-flight=100000"
     })
+// Runs as long as its rows of quotegate.faults.seconds take: not under the suite-wide 5 min default of junit-platform.properties.
+@Timeout(value = 12, unit = TimeUnit.HOURS)
 class FaultMatrixRun {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();

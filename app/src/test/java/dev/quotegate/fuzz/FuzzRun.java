@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -58,6 +59,8 @@ import org.springframework.core.env.Environment;
       "quotegate.quotes.ttl-market-closed=1h",
       "quotegate.load-shedding.max-in-flight=100000"
     })
+// Runs as long as quotegate.fuzz.requests takes: not under the suite-wide 5 min default of junit-platform.properties.
+@Timeout(value = 12, unit = TimeUnit.HOURS)
 class FuzzRun {
 
   private static final String ADMIN = "Bearer fuzz";

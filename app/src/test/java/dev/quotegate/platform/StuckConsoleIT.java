@@ -2,6 +2,7 @@ package dev.quotegate.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link LogQueue}, not wedge its event loops on the console. Measured by hand without the
  * queue ({@code quotegate.logging.async=false}): 222 answers, then every request timed out.
  */
+// Its own start-up deadline is 300 s, then 1,000 requests: past the suite-wide 5 min default.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StuckConsoleIT {
 
   @TempDir Path data;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quotegate.testsupport.SimulatorAdmin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -54,6 +56,8 @@ import reactor.netty.resources.ConnectionProvider;
       "quotegate.resilience.providers.sim.open-duration=5s",
       "logging.level.dev.quotegate.provider=WARN"
     })
+// Runs as long as quotegate.soak.duration asks: not under the suite-wide 5 min default of junit-platform.properties.
+@Timeout(value = 12, unit = TimeUnit.HOURS)
 class SoakRun {
 
   /** The fault cycle: each phase lasts {@link #PHASE}, then the next one is set. */

@@ -264,6 +264,24 @@ class StreamSessionTest {
   }
 
   @Test
+  void aClientThatTakesNoHeartbeatForMaxLagIsDisconnectedThoughNothingWaits() {
+    StreamProperties props = StreamTesting.props(50, Duration.ofMillis(250), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(30));
+    StreamSession session = session(props, -1);
+    session.add(List.of("AAPL"));
+    StepVerifier.withVirtualTime(session::frames, () -> vts, Long.MAX_VALUE)
+        .expectSubscription()
+        .then(() -> emit(tick("AAPL", 1000, "10")))
+        .assertNext(f -> assertThat(f).isInstanceOf(Batch.class))
+        .then(() -> writable.set(false)) // no update comes; the heartbeat due at 2 s cannot go
+        .expectNoEvent(Duration.ofSeconds(6))
+        .thenAwait(Duration.ofSeconds(2)) // behind since the heartbeat was due: cut at 2 + 5 s
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SlowConsumerException.class)
+            .hasMessageContaining("max-lag"))
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void aClientThatCatchesUpBeforeMaxLagGetsTheLatestValue() {
     StreamProperties props = StreamTesting.props(50, Duration.ofMillis(250), Duration.ofSeconds(15),
         Duration.ofSeconds(10), Duration.ofSeconds(30));

@@ -10,19 +10,22 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** Limits of the stream endpoints over HTTP, against a fake provider. */
+/** Limits and heartbeats of the stream endpoints over HTTP, against a fake provider. */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "quotegate.simulator.enabled=false",
       "quotegate.providers.sim.enabled=false",
       "quotegate.streams.max-connections=1",
-      "quotegate.streams.max-symbols=3"
+      "quotegate.streams.max-symbols=3",
+      "quotegate.streams.heartbeat-interval=1s"
     })
 @AutoConfigureWebTestClient(timeout = "30s") // a cold first request on a shared, loaded build machine
 class StreamWebTest {
@@ -58,6 +61,20 @@ class StreamWebTest {
     } finally {
       open.getResponseBody().take(Duration.ofMillis(1)).blockLast(Duration.ofSeconds(5));
     }
+  }
+
+  @Test
+  void anOpenStreamGetsItsHeartbeatFromTheInstancesSweep() {
+    ServerSentEvent<String> heartbeat = web.get().uri("/api/v1/stream/quotes?symbols=AAPL")
+        .accept(MediaType.TEXT_EVENT_STREAM)
+        .exchange()
+        .expectStatus().isOk()
+        .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+        .getResponseBody()
+        .filter(e -> e.comment() != null && e.comment().contains("heartbeat"))
+        .blockFirst(Duration.ofSeconds(20)); // a heartbeat-interval of 1 s, no timer per stream
+    assertThat(heartbeat).as("a heartbeat comment").isNotNull();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> meters.open() == 0);
   }
 
   @Test

@@ -26,6 +26,8 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       full write buffer a bounded number of times with {@code Thread.onSpinWait()} between
  *       (which BlockHound counts as blocking) before taking that lock: seen the same way, a
  *       500 from the simulator's bars in PerformanceIT under CI (one history read retried).
+ *       The maintenance a writer then runs for the cache (eviction and its listeners) stays
+ *       checked.
  * </ul>
  */
 public final class ShortLocksBlockHound implements BlockHoundIntegration {
@@ -40,5 +42,7 @@ public final class ShortLocksBlockHound implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
     builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "lock");
     builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "afterWrite");
+    // ... but not what the writer then does on the cache's behalf (eviction, its listeners)
+    builder.disallowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "maintenance");
   }
 }
