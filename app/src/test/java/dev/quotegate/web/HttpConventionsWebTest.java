@@ -299,6 +299,28 @@ class HttpConventionsWebTest {
     assertThat(refused.headers().firstValue(HttpHeaders.CONTENT_ENCODING)).isEmpty();
   }
 
+  @Test
+  void cleartextHttp2ByUpgradeAndByPriorKnowledgeCarriesSmallAndLargeAnswers() {
+    for (reactor.netty.http.HttpProtocol[] protocols : List.of(
+        new reactor.netty.http.HttpProtocol[] {reactor.netty.http.HttpProtocol.HTTP11, reactor.netty.http.HttpProtocol.H2C},
+        new reactor.netty.http.HttpProtocol[] {reactor.netty.http.HttpProtocol.H2C})) {
+      reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.newConnection()
+          .protocol(protocols).baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30));
+      for (String path : List.of("/api/v1/quotes/AAPL", "/assets/vendor/uPlot.iife.min.js", "/api/v1/charts/AAPL?periods=1D,5D,1M,6M,1Y,5Y")) {
+        String answer = client.get().uri(path)
+            .responseSingle((r, body) -> body.asString().map(b -> r.status().code() + " " + r.version() + " " + b.length()))
+            .block(Duration.ofSeconds(60));
+        assertThat(answer).as("%s over %s", path, List.of(protocols)).startsWith("200 HTTP/2.0 ");
+        int length = Integer.parseInt(answer.substring(answer.lastIndexOf(' ') + 1));
+        if (path.endsWith(".js")) {
+          assertThat(length).as("the whole file (about 50 KB), uncompressed").isGreaterThan(40_000);
+        } else if (path.startsWith("/api/v1/charts/")) {
+          assertThat(length).as("six chart periods, past one HTTP/2 flow-control window").isGreaterThan(65_535);
+        }
+      }
+    }
+  }
+
   private HttpResponse<byte[]> send(String path, String method, Map<String, String> headers) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(30))
