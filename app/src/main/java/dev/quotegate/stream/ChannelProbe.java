@@ -1,11 +1,13 @@
 package dev.quotegate.stream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -114,12 +116,13 @@ final class ChannelProbe {
     if (sendBuffer > 0) {
       channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
     }
-    try {
-      if (channel.pipeline().get(HttpServerUpgradeHandler.class) != null) {
-        channel.pipeline().remove(HttpServerUpgradeHandler.class);
+    ChannelHandler upgrade = channel.pipeline().get(HttpServerUpgradeHandler.class);
+    if (upgrade != null) {
+      try {
+        channel.pipeline().remove(upgrade);
+      } catch (NoSuchElementException raced) {
+        // already gone
       }
-    } catch (java.util.NoSuchElementException raced) {
-      // already gone
     }
   }
 

@@ -86,16 +86,9 @@ final class SlowConsumerWatch implements SmartLifecycle {
   }
 
   /**
-   * Watches a stream's channel (after bounding its buffers) until the returned handle is
-   * disposed (when the stream ends).
-   */
-  Disposable watch(Transport transport, ChannelProbe probe) {
-    return watch(transport, probe, () -> {});
-  }
-
-  /**
-   * Watches a stream's channel, as {@link #watch(Transport, ChannelProbe)}, and runs {@code
-   * beat} (its session's heartbeat check) at every sweep.
+   * Watches a stream's channel (after bounding its buffers) and runs {@code beat} (its
+   * session's heartbeat check) at every sweep, until the returned handle is disposed (when
+   * the stream ends).
    */
   Disposable watch(Transport transport, ChannelProbe probe, Runnable beat) {
     probe.bound((int) props.sendBuffer().toBytes(), (int) props.writeBufferLow().toBytes(),

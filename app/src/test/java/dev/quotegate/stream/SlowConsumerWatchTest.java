@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -19,6 +20,8 @@ class SlowConsumerWatchTest {
   private final StreamMeters meters = new StreamMeters(registry, 100);
   private final SlowConsumerWatch watch = new SlowConsumerWatch(StreamTesting.defaults(), meters, time);
 
+  private static final Runnable NO_BEAT = () -> {};
+
   /** Writes {@code bytes} without flushing: they stay in Netty's outbound buffer. */
   private static void queue(EmbeddedChannel ch, int bytes) {
     ch.write(Unpooled.wrappedBuffer(new byte[bytes]));
@@ -28,8 +31,8 @@ class SlowConsumerWatchTest {
   void closesAStreamWhoseChannelStaysUnwritableForTheTimeoutAndCountsTheReason() {
     EmbeddedChannel blocked = new EmbeddedChannel();
     EmbeddedChannel reading = new EmbeddedChannel();
-    watch.watch(Transport.SSE, new ChannelProbe(blocked));
-    watch.watch(Transport.SSE, new ChannelProbe(reading));
+    watch.watch(Transport.SSE, new ChannelProbe(blocked), NO_BEAT);
+    watch.watch(Transport.SSE, new ChannelProbe(reading), NO_BEAT);
     queue(blocked, 70 * 1024); // above the 64 KB high-water mark set by watch()
     queue(reading, 1024);
     assertThat(blocked.isWritable()).isFalse();
@@ -54,9 +57,9 @@ class SlowConsumerWatchTest {
 
   @Test
   void eachSweepBeatsEveryWatchedStreamsHeartbeatButNotOneItCutsOrOneThatEnded() {
-    java.util.concurrent.atomic.AtomicInteger reading = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger reading = new AtomicInteger();
+    AtomicInteger blocked = new AtomicInteger();
+    AtomicInteger ended = new AtomicInteger();
     EmbeddedChannel stuck = new EmbeddedChannel();
     for (int i = 0; i < 3; i++) { // whatever the set's order, at least two follow a failing one
       watch.watch(Transport.SSE, new ChannelProbe(new EmbeddedChannel()), () -> {
@@ -89,7 +92,7 @@ class SlowConsumerWatchTest {
   @Test
   void aChannelThatDrainsInTimeStartsItsClockAgain() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    watch.watch(Transport.WEBSOCKET, new ChannelProbe(ch));
+    watch.watch(Transport.WEBSOCKET, new ChannelProbe(ch), NO_BEAT);
     queue(ch, 70 * 1024);
     watch.sweep();
     time.advanceTimeBy(Duration.ofSeconds(8));
@@ -107,7 +110,7 @@ class SlowConsumerWatchTest {
   @Test
   void closesAStreamHoldingMoreThanMaxUnsentAtOnce() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    watch.watch(Transport.SSE, new ChannelProbe(ch));
+    watch.watch(Transport.SSE, new ChannelProbe(ch), NO_BEAT);
     queue(ch, 300 * 1024); // past max-unsent 256 KB (one huge write)
     assertThat(watch.sweep()).isEqualTo(1);
     assertThat(ch.isOpen()).isFalse();
@@ -117,7 +120,7 @@ class SlowConsumerWatchTest {
   @Test
   void aStreamThatEndedIsNoLongerWatched() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    Disposable w = watch.watch(Transport.SSE, new ChannelProbe(ch));
+    Disposable w = watch.watch(Transport.SSE, new ChannelProbe(ch), NO_BEAT);
     w.dispose();
     queue(ch, 300 * 1024);
     assertThat(watch.sweep()).isZero();
@@ -127,7 +130,7 @@ class SlowConsumerWatchTest {
   @Test
   void theSweepRunsOnItsSchedulerOncePerInterval() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    watch.watch(Transport.SSE, new ChannelProbe(ch));
+    watch.watch(Transport.SSE, new ChannelProbe(ch), NO_BEAT);
     queue(ch, 70 * 1024);
     watch.start();
     try {

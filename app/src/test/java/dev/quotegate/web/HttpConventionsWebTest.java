@@ -22,6 +22,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.netty.http.HttpProtocol;
 
 /**
  * HTTP conventions over every GET route of the composed router ({@link RouteTable}): HEAD
@@ -301,9 +302,9 @@ class HttpConventionsWebTest {
 
   @Test
   void cleartextHttp2ByUpgradeAndByPriorKnowledgeCarriesSmallAndLargeAnswers() {
-    for (reactor.netty.http.HttpProtocol[] protocols : List.of(
-        new reactor.netty.http.HttpProtocol[] {reactor.netty.http.HttpProtocol.HTTP11, reactor.netty.http.HttpProtocol.H2C},
-        new reactor.netty.http.HttpProtocol[] {reactor.netty.http.HttpProtocol.H2C})) {
+    for (HttpProtocol[] protocols : List.of(
+        new HttpProtocol[] {HttpProtocol.HTTP11, HttpProtocol.H2C},
+        new HttpProtocol[] {HttpProtocol.H2C})) {
       reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.newConnection()
           .protocol(protocols).baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30));
       for (String path : List.of("/api/v1/quotes/AAPL", "/assets/vendor/uPlot.iife.min.js", "/api/v1/charts/AAPL?periods=1D,5D,1M,6M,1Y,5Y")) {
