@@ -367,7 +367,7 @@ meta = {
     "Java": sh("java -version 2>&1 | head -n 2 | tail -n 1"),
     "nginx": sh("nginx -v 2>&1 | sed 's/.*: //'"),
     "Gatling": "3.15.1 (HTTP/1.1 keep-alive, one connection per virtual user, client cache off)",
-    "stack": "Spring Boot 4.1.2, Reactor Netty 1.3.x, Netty 4.2.18 (io_uring)",
+    "stack": "Spring Boot 4.1.2, Reactor Netty 1.3.x, Netty 4.2.18 (epoll)",
     "load": "1-minute load average $LOAD_AT_START when the run started (the load generator shares the two cores with the servers); see the load column",
   },
   "settings": {
